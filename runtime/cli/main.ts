@@ -1,0 +1,55 @@
+// The `trackwell` command line.
+import { Command, CommanderError } from 'commander';
+import { registerRunCommands } from './commands/runs';
+import { registerServeCommands } from './commands/serve';
+import { registerRunCommand } from './commands/run';
+import { VERSION } from '../server/runtimeInfo';
+import { DIR_HELP, type GlobalOptions } from './context';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('trackwell')
+    .description('Local-first experiment tracking: record runs from Python scripts into a SQLite store, and look at them.')
+    .version(VERSION)
+    .option('--dir <path>', DIR_HELP)
+    .enablePositionalOptions()
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', `
+Examples:
+  trackwell run train.py --lr 0.01     record a run of train.py
+  trackwell ls                         list runs
+  trackwell show RUN --json            one run's config, summary and metadata
+  trackwell export RUN --format csv    its history
+  trackwell logs RUN --follow          its console output`);
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  registerRunCommand(program, globals);
+  registerServeCommands(program, globals);
+  registerRunCommands(program, globals);
+  // `--dir` is accepted after the command name too (trackwell ls --dir X).
+  for (const cmd of program.commands) {
+    if (!cmd.options.some((o) => o.long === '--dir')) cmd.option('--dir <path>', DIR_HELP);
+    cmd.hook('preAction', (_this, action) => {
+      const dir = action.opts().dir;
+      if (dir) program.setOptionValue('dir', dir);
+    });
+  }
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    console.error(`trackwell: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,359 @@
+// Applies journal records to the store: ordered, idempotent (by sequence number per journal), batched
+// in one transaction per call, then publishes the resulting deltas.
+import fs from 'node:fs';
+import type { Store, RunRow } from '../store/store';
+import type { LiveBus } from '../live/bus';
+import type { LiveEvent, RunInfo, RunRef, HistoryPoint } from '../protocol/live';
+import type { JournalRecord, JsonObject, RunRecord } from '../protocol/journal';
+import { parseJournalBytes, type LineProblem } from './journalFormat';
+import { flattenRow } from '../store/values';
+
+export interface IngestOutcome {
+  /** journal byte offset up to which everything is stored */
+  offset: number;
+  /** next expected sequence number */
+  seq: number;
+  applied: number;
+  problems: LineProblem[];
+  runKey: number | null;
+}
+
+export type IngestReply = ({ conflict: false } & IngestOutcome) | { conflict: true; offset: number };
+
+interface JournalState {
+  uuid: string;
+  runKey: number | null;
+  nextSeq: number;
+  offset: number;
+  path: string | null;
+}
+
+/** Mutable copy of a run's row for the duration of one batch. */
+type Working = RunRow & { changed: boolean; infoChanged: boolean; events: LiveEvent[]; points: HistoryPoint[]; newKeys: string[] };
+
+const MAX_READ = 8 * 1024 * 1024;
+
+export class Ingestor {
+  private warned = new Set<string>();
+
+  constructor(private store: Store, private bus?: LiveBus, private warn: (msg: string) => void = (m) => console.error(m)) {}
+
+  private journal(uuid: string): JournalState | undefined {
+    const r = this.store.db.prepare('SELECT uuid, run_key, next_seq, offset, path FROM journals WHERE uuid = ?').get(uuid) as any;
+    return r ? { uuid, runKey: r.run_key, nextSeq: r.next_seq, offset: r.offset, path: r.path } : undefined;
+  }
+
+  /** Stored offset of a journal (0 when unknown). */
+  storedOffset(uuid: string): number {
+    return this.journal(uuid)?.offset ?? 0;
+  }
+
+  /** Bytes posted by a client, starting at journal byte `offset`. */
+  ingestBytes(uuid: string, offset: number, path: string | null, buf: Buffer): IngestReply {
+    const j = this.journal(uuid) ?? { uuid, runKey: null, nextSeq: 0, offset: 0, path };
+    if (offset > j.offset) return { conflict: true, offset: j.offset };
+    if (path && !j.path) j.path = path;
+    const skip = j.offset - offset;
+    const body = skip > 0 ? buf.subarray(Math.min(skip, buf.length)) : buf;
+    return { conflict: false, ...this.apply(j, body, j.offset) };
+  }
+
+  /**
+   * Ingests a journal file from where the store left off. `final`: the writer is gone, so a trailing
+   * partial line is a truncated record (reported) rather than one still being written.
+   */
+  ingestFile(path: string, opts: { final?: boolean } = {}): IngestOutcome & { uuid: string | null } {
+    let fd: number;
+    try {
+      fd = fs.openSync(path, 'r');
+    } catch (e) {
+      throw new Error(`Cannot read journal ${path}: ${(e as Error).message}`);
+    }
+    try {
+      const uuid = readJournalUuid(fd);
+      if (!uuid) return { uuid: null, offset: 0, seq: 0, applied: 0, problems: [{ offset: 0, reason: 'no readable first record' }], runKey: null };
+      const j = this.journal(uuid) ?? { uuid, runKey: null, nextSeq: 0, offset: 0, path };
+      if (!j.path) j.path = path;
+      const size = fs.fstatSync(fd).size;
+      let total: IngestOutcome = { offset: j.offset, seq: j.nextSeq, applied: 0, problems: [], runKey: j.runKey };
+      let pos = j.offset;
+      while (pos < size) {
+        const len = Math.min(MAX_READ, size - pos);
+        const buf = Buffer.alloc(len);
+        fs.readSync(fd, buf, 0, len, pos);
+        const out = this.apply(j, buf, pos);
+        total = { ...out, applied: total.applied + out.applied, problems: total.problems.concat(out.problems) };
+        if (out.offset === pos) {
+          // No complete line in a full read window: a record larger than the window, or a torn tail.
+          if (len === MAX_READ) throw new Error(`journal ${path}: record at byte ${pos} is larger than ${MAX_READ} bytes`);
+          if (opts.final) total.problems.push({ offset: pos, reason: `last record truncated (${size - pos} bytes)` });
+          break;
+        }
+        pos = out.offset;
+      }
+      return { uuid, ...total };
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  private apply(j: JournalState, buf: Buffer, base: number): IngestOutcome {
+    const parsed = parseJournalBytes(buf, base);
+    const problems = [...parsed.problems];
+    let applied = 0;
+    const work = new Map<number, Working>();
+    const events: LiveEvent[] = [];
+    this.store.db.transaction(() => {
+      for (const { record } of parsed.records) {
+        if (record.s < j.nextSeq) continue; // already stored: a replay
+        if (record.s > j.nextSeq && j.nextSeq > 0) problems.push({ offset: base, reason: `sequence gap: expected ${j.nextSeq}, got ${record.s}` });
+        j.nextSeq = record.s + 1;
+        try {
+          if (this.applyRecord(j, record, work, events)) applied++;
+        } catch (e) {
+          problems.push({ offset: base, reason: `record ${record.s} (${record.t}): ${(e as Error).message}` });
+        }
+      }
+      for (const w of work.values()) this.saveWorking(w, events);
+      j.offset = base + parsed.consumed;
+      this.store.db.prepare(`INSERT INTO journals (uuid, run_key, path, next_seq, offset, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(uuid) DO UPDATE SET run_key = excluded.run_key, path = coalesce(journals.path, excluded.path),
+        next_seq = excluded.next_seq, offset = excluded.offset, updated_at = excluded.updated_at`)
+        .run(j.uuid, j.runKey, j.path, j.nextSeq, j.offset, Date.now() / 1000);
+    }).immediate();
+    for (const w of work.values()) if (w.state !== 'running') this.store.series.release(w.key);
+    this.bus?.publish(events);
+    return { offset: j.offset, seq: j.nextSeq, applied, problems, runKey: j.runKey };
+  }
+
+  private working(key: number, work: Map<number, Working>): Working {
+    let w = work.get(key);
+    if (!w) {
+      const row = this.store.runByKey(key);
+      if (!row) throw new Error(`run ${key} vanished`);
+      w = { ...row, changed: false, infoChanged: false, events: [], points: [], newKeys: [] };
+      work.set(key, w);
+    }
+    return w;
+  }
+
+  private applyRecord(j: JournalState, rec: JournalRecord, work: Map<number, Working>, events: LiveEvent[]): boolean {
+    if (rec.t === 'run') return this.applyRun(j, rec, work, events);
+    if (j.runKey === null) {
+      this.warnOnce(`orphan:${j.uuid}`, `trackwell: journal ${j.path ?? j.uuid} has records before its run record; they were skipped`);
+      return false;
+    }
+    const w = this.working(j.runKey, work);
+    if (typeof rec.ts === 'number' && rec.ts > (w.heartbeat_at ?? 0)) { w.heartbeat_at = rec.ts; w.changed = true; }
+    switch (rec.t) {
+      case 'config':
+        requireObject(rec.update, 'update');
+        Object.assign(w.config, rec.update);
+        if (Array.isArray(rec.locked)) w.config_locked = [...new Set([...w.config_locked, ...rec.locked])];
+        w.changed = true;
+        w.events.push({ type: 'config', run: ref(w), config: rec.update });
+        return true;
+      case 'history': {
+        if (!Number.isInteger(rec.step) || rec.step < 0) throw new Error(`step must be a non-negative integer, got ${rec.step}`);
+        requireObject(rec.data, 'data');
+        if (w.last_step !== null && rec.step <= w.last_step) throw new Error(`step ${rec.step} is not after the run's last step ${w.last_step}`);
+        if (!w.points.length) this.store.ensureSeriesLoaded(w.key);
+        const newKeys = this.store.insertHistoryRow(w.key, rec.step, rec.ts, rec.runtime ?? 0, rec.data);
+        w.last_step = rec.step;
+        w.last_runtime = rec.runtime ?? w.last_runtime;
+        w.history_rows++;
+        w.changed = true;
+        w.newKeys.push(...newKeys);
+        const values: HistoryPoint['values'] = {};
+        for (const [name, v] of flattenRow(rec.data)) {
+          if (typeof v === 'number') values[name] = Number.isFinite(v) ? v : { $num: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
+        }
+        w.points.push({ step: rec.step, ts: rec.ts, runtime: rec.runtime ?? 0, values });
+        return true;
+      }
+      case 'summary':
+        requireObject(rec.update ?? {}, 'update');
+        Object.assign(w.summary, rec.update ?? {});
+        for (const k of rec.remove ?? []) delete w.summary[k];
+        w.changed = true;
+        w.events.push({ type: 'summary', run: ref(w), summary: { ...w.summary } });
+        return true;
+      case 'metric': {
+        if (typeof rec.name !== 'string' || !rec.name) throw new Error('metric record without a name');
+        const { s: _s, t: _t, ts: _ts, ...def } = rec;
+        w.metrics[rec.name] = def as unknown as JsonObject;
+        w.changed = true;
+        w.events.push({ type: 'metrics', run: ref(w), metrics: { ...w.metrics } });
+        return true;
+      }
+      case 'console': {
+        const data = rec.b64 !== undefined ? Buffer.from(rec.b64, 'base64') : Buffer.from(rec.text ?? '', 'utf8');
+        if (!data.length) return false;
+        const stream = rec.stream === 'stderr' ? 'stderr' : 'stdout';
+        this.store.appendConsole(w.key, w.console_bytes, rec.ts, stream, data);
+        w.events.push({ type: 'console', run: ref(w), offset: w.console_bytes, ts: rec.ts, stream, text: data.toString('utf8') });
+        w.console_bytes += data.length;
+        w.changed = true;
+        return true;
+      }
+      case 'heartbeat':
+        return true;
+      case 'meta': {
+        const { s: _s, t: _t, ts: _ts, ...meta } = rec;
+        Object.assign(w.metadata, meta);
+        w.changed = true;
+        w.infoChanged = true;
+        return true;
+      }
+      case 'file':
+        if (typeof rec.path !== 'string' || !/^[0-9a-f]{64}$/.test(rec.sha256)) throw new Error('file record needs path and sha256');
+        if (rec.path.split(/[\\/]/).includes('..') || rec.path.startsWith('/')) throw new Error(`file path ${rec.path} escapes the run`);
+        this.store.db.prepare('INSERT OR REPLACE INTO files (run_key, path, sha256, size, kind, ts) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(w.key, rec.path, rec.sha256, rec.size ?? 0, rec.kind ?? null, rec.ts);
+        return true;
+      case 'exit':
+        if (!['finished', 'failed', 'killed'].includes(rec.state)) throw new Error(`unknown final state ${rec.state}`);
+        w.state = rec.state;
+        w.exit_code = rec.exit_code ?? null;
+        w.error = rec.error ?? null;
+        w.finished_at = rec.ts;
+        w.changed = w.infoChanged = true;
+        return true;
+      default:
+        this.warnOnce(`type:${(rec as { t: string }).t}`, `trackwell: skipping journal records of unknown type "${(rec as { t: string }).t}" (newer client?)`);
+        return false;
+    }
+  }
+
+  private applyRun(j: JournalState, rec: RunRecord, work: Map<number, Working>, events: LiveEvent[]): boolean {
+    if (typeof rec.id !== 'string' || !rec.id || /[/\\#?%:]/.test(rec.id)) throw new Error(`invalid run id ${JSON.stringify(rec.id)}`);
+    if (typeof rec.project !== 'string' || !rec.project) throw new Error('run record without a project');
+    const db = this.store.db;
+    if (rec.discard) {
+      if (j.runKey !== null) {
+        const w = work.get(j.runKey);
+        const row = w ?? this.store.runByKey(j.runKey);
+        work.delete(j.runKey);
+        this.store.deleteRun(j.runKey);
+        if (row) events.push({ type: 'run-deleted', run: ref(row) });
+        j.runKey = null;
+      }
+      return true;
+    }
+    const now = Date.now() / 1000;
+    let key = j.runKey;
+    const firstForJournal = key === null;
+    if (key === null) {
+      const existing = this.store.runByProjectAndId(rec.project, rec.id);
+      key = existing?.key ?? null;
+    }
+    if (key === null) {
+      const projectId = this.store.projectId(rec.project, now);
+      key = Number(db.prepare(`INSERT INTO runs (project_id, id, created_at, updated_at, state, heartbeat_at) VALUES (?, ?, ?, ?, 'running', ?)`)
+        .run(projectId, rec.id, rec.start_time ?? rec.ts, now, rec.ts).lastInsertRowid);
+      if (rec.fork_from) this.copyForkedHistory(key, rec.project, rec.fork_from);
+    }
+    j.runKey = key;
+    const w = this.working(key, work);
+    if (w.project !== rec.project) {
+      const clash = this.store.runByProjectAndId(rec.project, rec.id);
+      if (clash && clash.key !== key) throw new Error(`cannot move run ${rec.id} to project ${rec.project}: that project already has a run with this id`);
+      db.prepare('UPDATE runs SET project_id = ? WHERE key = ?').run(this.store.projectId(rec.project, now), key);
+      w.project = rec.project;
+    }
+    w.name = rec.name ?? w.name;
+    w.notes = rec.notes ?? w.notes;
+    w.group = rec.group ?? w.group;
+    w.job_type = rec.job_type ?? w.job_type;
+    w.entity = rec.entity ?? w.entity;
+    if (Array.isArray(rec.tags)) w.tags = rec.tags;
+    w.sweep_id = rec.sweep_id ?? w.sweep_id;
+    w.host = rec.host ?? w.host;
+    w.pid = rec.pid ?? w.pid;
+    w.run_dir = rec.run_dir ?? w.run_dir;
+    w.mode = rec.mode ?? w.mode;
+    w.launch_id = rec.launch_id ?? w.launch_id;
+    w.fork_from = rec.fork_from ?? w.fork_from;
+    if (firstForJournal && w.history_rows + w.console_bytes > 0 || rec.resumed) {
+      // A new process took the run over (resume): it is running again whatever it ended as.
+      w.resumed = w.resumed || !!rec.resumed;
+      w.state = 'running';
+      w.exit_code = null;
+      w.error = null;
+      w.finished_at = null;
+    }
+    if (typeof rec.resume_from_step === 'number') {
+      db.prepare('DELETE FROM history WHERE run_key = ? AND step > ?').run(key, rec.resume_from_step);
+      this.store.series.truncateAfter(key, rec.resume_from_step);
+      const last = db.prepare('SELECT max(step) AS s, max(runtime) AS r, count(*) AS n FROM history WHERE run_key = ?').get(key) as any;
+      w.last_step = last.s;
+      w.last_runtime = last.r;
+      w.history_rows = last.n;
+    }
+    if (rec.ts > (w.heartbeat_at ?? 0)) w.heartbeat_at = rec.ts;
+    w.changed = w.infoChanged = true;
+    return true;
+  }
+
+  private copyForkedHistory(key: number, project: string, from: { run: string; step: number }): void {
+    const src = this.store.runByProjectAndId(project, from.run);
+    if (!src) {
+      this.warn(`trackwell: fork source ${project}/${from.run} is not in the store; the fork starts empty`);
+      return;
+    }
+    for (const row of this.store.historyRows(src.key)) {
+      if (row.step > from.step) break;
+      this.store.insertHistoryRow(key, row.step, row.ts, row.runtime, row.data);
+    }
+    const last = this.store.db.prepare('SELECT max(step) AS s, max(runtime) AS r, count(*) AS n FROM history WHERE run_key = ?').get(key) as any;
+    this.store.db.prepare('UPDATE runs SET last_step = ?, last_runtime = ?, history_rows = ?, config = ? WHERE key = ?')
+      .run(last.s, last.r, last.n, JSON.stringify(src.config), key);
+  }
+
+  private saveWorking(w: Working, events: LiveEvent[]): void {
+    if (!w.changed) return;
+    this.store.db.prepare(`UPDATE runs SET name = ?, notes = ?, group_name = ?, job_type = ?, entity = ?, tags = ?, state = ?,
+      exit_code = ?, error = ?, updated_at = ?, finished_at = ?, heartbeat_at = ?, host = ?, pid = ?, run_dir = ?, sweep_id = ?,
+      mode = ?, launch_id = ?, resumed = ?, fork_from = ?, config = ?, config_locked = ?, summary = ?, metadata = ?, metrics = ?,
+      last_step = ?, last_runtime = ?, history_rows = ?, console_bytes = ? WHERE key = ?`).run(
+      w.name, w.notes, w.group, w.job_type, w.entity, JSON.stringify(w.tags), w.state, w.exit_code,
+      w.error ? JSON.stringify(w.error) : null, Date.now() / 1000, w.finished_at, w.heartbeat_at, w.host, w.pid, w.run_dir,
+      w.sweep_id, w.mode, w.launch_id, w.resumed ? 1 : 0, w.fork_from ? JSON.stringify(w.fork_from) : null,
+      JSON.stringify(w.config), JSON.stringify(w.config_locked), JSON.stringify(w.summary), JSON.stringify(w.metadata),
+      JSON.stringify(w.metrics), w.last_step, w.last_runtime, w.history_rows, w.console_bytes, w.key);
+    if (w.infoChanged) events.push({ type: 'run', run: runInfo(w) });
+    if (w.points.length) events.push({ type: 'history', run: ref(w), points: w.points, newKeys: w.newKeys });
+    events.push(...w.events);
+  }
+
+  private warnOnce(key: string, msg: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.warn(msg);
+  }
+}
+
+function requireObject(v: unknown, what: string): void {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${what} must be an object`);
+}
+
+export function ref(r: { key: number; project: string; id: string }): RunRef {
+  return { key: r.key, project: r.project, id: r.id };
+}
+
+export function runInfo(r: RunRow): RunInfo {
+  return {
+    key: r.key, project: r.project, id: r.id, name: r.name, state: r.state, group: r.group, job_type: r.job_type,
+    tags: r.tags, notes: r.notes, sweep_id: r.sweep_id, created_at: r.created_at, updated_at: r.updated_at,
+    finished_at: r.finished_at, heartbeat_at: r.heartbeat_at, exit_code: r.exit_code, last_step: r.last_step,
+    history_rows: r.history_rows,
+  };
+}
+
+/** Reads the journal uuid from record 0 of an open journal file. */
+export function readJournalUuid(fd: number): string | null {
+  const head = Buffer.alloc(64 * 1024);
+  const n = fs.readSync(fd, head, 0, head.length, 0);
+  const first = parseJournalBytes(head.subarray(0, n)).records[0]?.record;
+  return first && first.t === 'run' && typeof first.journal === 'string' ? first.journal : null;
+}

@@ -1,0 +1,46 @@
+// Live deltas the runtime pushes to subscribers (WebSocket clients, the extension, webviews).
+import type { JsonObject, JsonValue, RunState } from './journal';
+
+/** Identifies a run across the API: the store's integer key plus the user-facing project/id. */
+export interface RunRef {
+  key: number;
+  project: string;
+  id: string;
+}
+
+export interface RunInfo extends RunRef {
+  name: string | null;
+  state: RunState;
+  group: string | null;
+  job_type: string | null;
+  tags: string[];
+  notes: string | null;
+  sweep_id: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  heartbeat_at: number | null;
+  exit_code: number | null;
+  last_step: number | null;
+  history_rows: number;
+}
+
+export interface HistoryPoint {
+  step: number;
+  ts: number;
+  runtime: number;
+  /** flattened numeric values; NaN/Infinity are sent as {"$num": ...} markers */
+  values: Record<string, number | JsonObject>;
+}
+
+export type LiveEvent =
+  | { type: 'run'; run: RunInfo }
+  | { type: 'run-deleted'; run: RunRef }
+  | { type: 'history'; run: RunRef; points: HistoryPoint[]; newKeys: string[] }
+  | { type: 'summary'; run: RunRef; summary: JsonObject }
+  | { type: 'config'; run: RunRef; config: JsonObject }
+  | { type: 'metrics'; run: RunRef; metrics: Record<string, JsonObject> }
+  | { type: 'console'; run: RunRef; offset: number; ts: number; stream: string; text: string }
+  | { type: 'system'; run: RunRef; ts: number; values: Record<string, JsonValue> };
+
+export type LiveEventType = LiveEvent['type'];
