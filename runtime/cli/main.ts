@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerRunCommands } from './commands/runs';
 import { registerServeCommands } from './commands/serve';
 import { registerRunCommand } from './commands/run';
+import { registerUiCommand } from './commands/ui';
 import { VERSION } from '../server/runtimeInfo';
 import { DIR_HELP, type GlobalOptions } from './context';
 
@@ -18,12 +19,14 @@ export function buildProgram(): Command {
     .addHelpText('after', `
 Examples:
   trackwell run train.py --lr 0.01     record a run of train.py
+  trackwell ui                         open the dashboard
   trackwell ls                         list runs
   trackwell show RUN --json            one run's config, summary and metadata
   trackwell export RUN --format csv    its history
   trackwell logs RUN --follow          its console output`);
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerRunCommand(program, globals);
+  registerUiCommand(program, globals);
   registerServeCommands(program, globals);
   registerRunCommands(program, globals);
   // `--dir` is accepted after the command name too (trackwell ls --dir X).

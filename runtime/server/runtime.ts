@@ -13,6 +13,9 @@ import { LiveBus } from '../live/bus';
 import { HttpError, Router, type Reply, type Request } from './router';
 import { pidAlive, readOrCreateToken, removeRuntimeInfo, writeRuntimeInfo, VERSION, type RuntimeInfo } from './runtimeInfo';
 import { registerCoreRoutes } from './coreRoutes';
+import { registerQueryRoutes } from './queryRoutes';
+import { registerDashboardRoutes } from './dashboardRoutes';
+import { attachLiveSocket } from './liveSocket';
 import { LivenessMonitor } from '../ingest/liveness';
 
 export interface RuntimeOptions {
@@ -42,6 +45,8 @@ export class Runtime {
   private server?: http.Server;
   private timers: NodeJS.Timeout[] = [];
   private lastActivity = Date.now();
+  /** open WebSocket subscribers */
+  liveClients = 0;
   private stopping?: Promise<void>;
   info?: RuntimeInfo;
   /** resolves when the runtime has stopped */
@@ -59,6 +64,8 @@ export class Runtime {
     this.liveness = new LivenessMonitor(this.store, this.scanner, this.bus, this.log);
     this.closed = new Promise((r) => (this.resolveClosed = r));
     registerCoreRoutes(this);
+    registerQueryRoutes(this);
+    registerDashboardRoutes(this);
   }
 
   /** Registers work to do when the runtime stops (samplers, sockets, child processes). */
@@ -75,6 +82,14 @@ export class Runtime {
     if (!LOOPBACK.has(host)) this.log(`trackwell: listening on ${host}, beyond loopback; every request needs the token in ${this.paths.token}`);
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 30000;
+    attachLiveSocket(this, this.server, (req) => {
+      try {
+        this.authorize(req, new URL(req.url ?? '/', 'http://localhost'));
+        return true;
+      } catch {
+        return false;
+      }
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.opts.port ?? 0, host, () => resolve());
@@ -91,7 +106,7 @@ export class Runtime {
     if (this.opts.idleExitSeconds) {
       this.timers.push(setInterval(() => {
         const idle = (Date.now() - this.lastActivity) / 1000;
-        if (idle > this.opts.idleExitSeconds! && !this.liveness.hasLiveRuns() && this.bus.size === 0) {
+        if (idle > this.opts.idleExitSeconds! && !this.liveness.hasLiveRuns() && this.liveClients === 0) {
           this.log(`trackwell: runtime idle for ${Math.round(idle)} s with no live runs; stopping`);
           void this.stop();
         }
@@ -134,7 +149,7 @@ export class Runtime {
   }
 
   /** Is the request allowed: loopback Host header (DNS rebinding) and the data root's token. */
-  private authorize(req: http.IncomingMessage, url: URL): void {
+  authorize(req: http.IncomingMessage, url: URL): void {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
     const bound = this.info?.host ?? '127.0.0.1';
     if (LOOPBACK.has(bound) && !LOOPBACK.has(host)) throw new HttpError(403, 'requests must address the runtime by a loopback name');
@@ -153,6 +168,7 @@ export class Runtime {
     try {
       const match = this.router.match(req.method ?? 'GET', url.pathname);
       if (!match) throw new HttpError(404, `no such endpoint: ${req.method} ${url.pathname}`);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
       if (url.pathname.startsWith('/api/')) this.authorize(req, url);
       const body = await readBody(req);
       const request: Request = {

@@ -85,9 +85,11 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (run_key, step)
       ) WITHOUT ROWID;
 
-      -- Numeric series packed in chunks of up to 1024 points (Float64 arrays) with min/max summaries of
-      -- the chunk and of its 64-point blocks, so a downsampled chart reads summaries, not points.
+      -- Numeric series packed in chunks of up to 1024 points with min/max summaries of the chunk and
+      -- of its 64-point blocks, so a downsampled chart reads summaries, not points. Summaries and
+      -- points live in separate tables: summary rows stay small enough to read without overflow pages.
       CREATE TABLE series_chunks (
+        id INTEGER PRIMARY KEY,
         run_key INTEGER NOT NULL,
         key_id INTEGER NOT NULL,
         chunk INTEGER NOT NULL,
@@ -98,12 +100,15 @@ export const MIGRATIONS: Migration[] = [
         last_ts REAL NOT NULL,
         min_value REAL,
         max_value REAL,
+        blocks BLOB NOT NULL,
+        UNIQUE (run_key, key_id, chunk)
+      );
+      CREATE TABLE series_points (
+        chunk_id INTEGER PRIMARY KEY REFERENCES series_chunks(id) ON DELETE CASCADE,
         steps BLOB NOT NULL,
         ts BLOB NOT NULL,
-        vals BLOB NOT NULL,
-        blocks BLOB NOT NULL,
-        PRIMARY KEY (run_key, key_id, chunk)
-      ) WITHOUT ROWID;
+        vals BLOB NOT NULL
+      );
 
       -- Console output as written, with the byte offset of each piece in the run's console.
       CREATE TABLE console (

@@ -10,8 +10,8 @@ import type { DB } from './db';
 
 export const CHUNK_SIZE = 1024;
 export const BLOCK_SIZE = 64;
-/** Floats per block summary: first_step, last_step, min, min_step, min_ts, max, max_step, max_ts */
-export const BLOCK_FIELDS = 8;
+/** Floats per block summary: first_step, last_step, min, min_step, min_ts, max, max_step, max_ts, first_ts, last_ts */
+export const BLOCK_FIELDS = 10;
 
 export interface Chunk {
   chunk: number;
@@ -63,6 +63,7 @@ export function summarizeBlocks(steps: ArrayLike<number>, ts: ArrayLike<number>,
     out[o] = steps[lo]; out[o + 1] = steps[hi - 1];
     out[o + 2] = min; out[o + 3] = minS; out[o + 4] = minT;
     out[o + 5] = max; out[o + 6] = maxS; out[o + 7] = maxT;
+    out[o + 8] = ts[lo]; out[o + 9] = ts[hi - 1];
   }
   return out;
 }
@@ -87,22 +88,31 @@ export class SeriesStore {
   private stmts;
 
   constructor(private db: DB) {
+    const SUMMARY = 'c.chunk, c.n, c.first_step, c.last_step, c.first_ts, c.last_ts, c.min_value, c.max_value, c.blocks';
+    const POINTS = 'p.steps, p.ts, p.vals';
     this.stmts = {
-      put: db.prepare(`INSERT OR REPLACE INTO series_chunks
-        (run_key, key_id, chunk, n, first_step, last_step, first_ts, last_ts, min_value, max_value, steps, ts, vals, blocks)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      lastChunks: db.prepare(`SELECT key_id, chunk, n, last_step, steps, ts, vals FROM series_chunks c
-        WHERE run_key = ? AND chunk = (SELECT max(chunk) FROM series_chunks WHERE run_key = c.run_key AND key_id = c.key_id)`),
+      putChunk: db.prepare(`INSERT INTO series_chunks
+        (run_key, key_id, chunk, n, first_step, last_step, first_ts, last_ts, min_value, max_value, blocks)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (run_key, key_id, chunk) DO UPDATE SET n = excluded.n, first_step = excluded.first_step,
+          last_step = excluded.last_step, first_ts = excluded.first_ts, last_ts = excluded.last_ts,
+          min_value = excluded.min_value, max_value = excluded.max_value, blocks = excluded.blocks
+        RETURNING id`),
+      putPoints: db.prepare('INSERT OR REPLACE INTO series_points (chunk_id, steps, ts, vals) VALUES (?, ?, ?, ?)'),
+      lastChunks: db.prepare(`SELECT c.key_id, ${SUMMARY}, ${POINTS} FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
+        WHERE c.run_key = ? AND c.chunk = (SELECT max(chunk) FROM series_chunks WHERE run_key = c.run_key AND key_id = c.key_id)`),
       numericKeys: db.prepare('SELECT key_id FROM run_keys WHERE run_key = ? AND numeric = 1'),
       rowsAfter: db.prepare('SELECT step, ts, data FROM history WHERE run_key = ? AND step > ? ORDER BY step'),
-      chunks: db.prepare(`SELECT chunk, n, first_step, last_step, first_ts, last_ts, min_value, max_value, steps, ts, vals, blocks
-        FROM series_chunks WHERE run_key = ? AND key_id = ? AND last_step >= ? AND first_step <= ? ORDER BY chunk`),
-      summaries: db.prepare(`SELECT chunk, n, first_step, last_step, first_ts, last_ts, min_value, max_value, blocks
-        FROM series_chunks WHERE run_key = ? AND key_id = ? AND last_step >= ? AND first_step <= ? ORDER BY chunk`),
-      chunkAt: db.prepare(`SELECT chunk, n, first_step, last_step, first_ts, last_ts, min_value, max_value, steps, ts, vals, blocks
-        FROM series_chunks WHERE run_key = ? AND key_id = ? AND chunk = ?`),
+      chunks: db.prepare(`SELECT ${SUMMARY}, ${POINTS} FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
+        WHERE c.run_key = ? AND c.key_id = ? AND c.last_step >= ? AND c.first_step <= ? ORDER BY c.chunk`),
+      summaries: db.prepare(`SELECT ${SUMMARY} FROM series_chunks c
+        WHERE c.run_key = ? AND c.key_id = ? AND c.last_step >= ? AND c.first_step <= ? ORDER BY c.chunk`),
+      chunkAt: db.prepare(`SELECT ${SUMMARY}, ${POINTS} FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
+        WHERE c.run_key = ? AND c.key_id = ? AND c.chunk = ?`),
+      lastChunkNo: db.prepare('SELECT max(chunk) AS c FROM series_chunks WHERE run_key = ? AND key_id = ?'),
       deleteAfter: db.prepare('DELETE FROM series_chunks WHERE run_key = ? AND first_step > ?'),
-      straddling: db.prepare('SELECT key_id, chunk, steps, ts, vals FROM series_chunks WHERE run_key = ? AND first_step <= ? AND last_step > ?'),
+      straddling: db.prepare(`SELECT c.key_id, c.chunk, ${POINTS} FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
+        WHERE c.run_key = ? AND c.first_step <= ? AND c.last_step > ?`),
       deleteRun: db.prepare('DELETE FROM series_chunks WHERE run_key = ?'),
     };
   }
@@ -165,14 +175,15 @@ export class SeriesStore {
   }
 
   private lastChunkNo(runKey: number, keyId: number): number {
-    const r = this.db.prepare('SELECT max(chunk) AS c FROM series_chunks WHERE run_key = ? AND key_id = ?').get(runKey, keyId) as any;
+    const r = this.stmts.lastChunkNo.get(runKey, keyId) as any;
     return r?.c ?? -1;
   }
 
   private write(runKey: number, keyId: number, b: Buffer_): void {
     const c = chunkFromArrays(b.chunk, b.steps, b.ts, b.vals);
-    this.stmts.put.run(runKey, keyId, c.chunk, c.n, c.firstStep, c.lastStep, c.firstTs, c.lastTs, c.min, c.max,
-      blob(c.steps), blob(c.ts), blob(c.vals), Buffer.from(c.blocks.buffer));
+    const { id } = this.stmts.putChunk.get(runKey, keyId, c.chunk, c.n, c.firstStep, c.lastStep, c.firstTs, c.lastTs, c.min, c.max,
+      Buffer.from(c.blocks.buffer)) as { id: number };
+    this.stmts.putPoints.run(id, blob(c.steps), blob(c.ts), blob(c.vals));
     b.dirty = false;
   }
 

@@ -1,0 +1,108 @@
+// Run listing for the dashboard and the API: filters, sorting by any column (config and summary
+// values included, through SQLite's JSON functions), paging.
+import type { DB } from './db';
+import type { JsonValue } from '../protocol/journal';
+import type { RunListItem } from '../protocol/api';
+
+export interface RunQuery {
+  project?: string[];
+  state?: string[];
+  tag?: string[];
+  group?: string[];
+  q?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  columns?: string[];
+  offset?: number;
+  limit?: number;
+  keys?: number[];
+}
+
+export class QueryError extends Error {}
+
+const PLAIN_SORTS: Record<string, string> = {
+  created_at: 'r.created_at', updated_at: 'r.updated_at', name: 'r.name COLLATE NOCASE', id: 'r.id', state: 'r.state',
+  project: 'p.name COLLATE NOCASE', group: 'r.group_name COLLATE NOCASE', job_type: 'r.job_type', last_step: 'r.last_step',
+  duration: 'duration', finished_at: 'r.finished_at', heartbeat_at: 'r.heartbeat_at',
+};
+
+/** `config.a.b` -> json_extract(r.config, '$."a"."b"') */
+export function jsonColumn(spec: string): string {
+  const m = /^(config|summary|metadata)\.(.+)$/.exec(spec);
+  if (!m) throw new QueryError(`unknown column "${spec}": use a run field (${Object.keys(PLAIN_SORTS).join(', ')}) or config.<key> / summary.<key>`);
+  const path = m[2].split('.').map((seg) => `"${seg.replace(/"/g, '""').replace(/'/g, "''")}"`).join('.');
+  return `json_extract(r.${m[1]}, '$.${path}')`;
+}
+
+const LIST_COLUMNS = `r.key, p.name AS project, r.id, r.name, r.state, r.group_name, r.job_type, r.tags, r.notes, r.sweep_id,
+  r.created_at, r.updated_at, r.finished_at, r.heartbeat_at, r.exit_code, r.last_step, r.history_rows`;
+
+export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total: number; runs: RunListItem[] } {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const inList = (col: string, vals?: string[]) => {
+    if (!vals?.length) return;
+    where.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+    args.push(...vals);
+  };
+  inList('p.name', q.project);
+  inList('r.state', q.state);
+  inList('r.group_name', q.group);
+  if (q.keys?.length) {
+    where.push(`r.key IN (${q.keys.map(() => '?').join(',')})`);
+    args.push(...q.keys);
+  }
+  for (const t of q.tag ?? []) {
+    where.push('EXISTS (SELECT 1 FROM json_each(r.tags) WHERE value = ?)');
+    args.push(t);
+  }
+  if (q.q) {
+    const like = `%${q.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    where.push(`(r.id LIKE ? ESCAPE '\\' OR r.name LIKE ? ESCAPE '\\' OR r.notes LIKE ? ESCAPE '\\' OR r.tags LIKE ? ESCAPE '\\'
+      OR r.group_name LIKE ? ESCAPE '\\' OR r.job_type LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')`);
+    args.push(like, like, like, like, like, like, like);
+  }
+  const sort = q.sort ?? 'created_at';
+  const sortExpr = PLAIN_SORTS[sort] ?? jsonColumn(sort);
+  const order = q.order ?? (sort === 'created_at' ? 'desc' : 'asc');
+  if (order !== 'asc' && order !== 'desc') throw new QueryError(`order must be asc or desc, not "${order}"`);
+  const columns = (q.columns ?? []).filter(Boolean);
+  const colExprs = columns.map((c, i) => `${jsonColumn(c)} AS c${i}`);
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const duration = `(CASE WHEN r.state = 'running' THEN ? ELSE coalesce(r.finished_at, r.heartbeat_at, r.updated_at) END) - r.created_at`;
+  const limit = Math.min(Math.max(q.limit ?? 1000, 0), 100000);
+  const offset = Math.max(q.offset ?? 0, 0);
+  const total = (db.prepare(`SELECT count(*) AS n FROM runs r JOIN projects p ON p.id = r.project_id ${whereSql}`).get(...args) as any).n;
+  // NULLs last whatever the direction, then a stable tie-break.
+  const sql = `SELECT ${LIST_COLUMNS}, ${duration} AS duration ${colExprs.length ? ', ' + colExprs.join(', ') : ''}
+    FROM runs r JOIN projects p ON p.id = r.project_id ${whereSql}
+    ORDER BY (${sortExpr}) IS NULL, ${sortExpr} ${order}, r.key ${order} LIMIT ? OFFSET ?`;
+  const rows = db.prepare(sql).all(now, ...args, limit, offset) as any[];
+  return {
+    total,
+    runs: rows.map((r) => {
+      const cols: Record<string, JsonValue> = {};
+      columns.forEach((c, i) => (cols[c] = parseJsonCell(r[`c${i}`])));
+      return {
+        key: r.key, project: r.project, id: r.id, name: r.name, state: r.state, group: r.group_name, job_type: r.job_type,
+        tags: JSON.parse(r.tags), notes: r.notes, sweep_id: r.sweep_id, created_at: r.created_at, updated_at: r.updated_at,
+        finished_at: r.finished_at, heartbeat_at: r.heartbeat_at, exit_code: r.exit_code, last_step: r.last_step,
+        history_rows: r.history_rows, duration: Math.max(0, r.duration ?? 0), columns: cols,
+      };
+    }),
+  };
+}
+
+/** json_extract gives scalars as SQL values and objects/arrays as JSON text. */
+function parseJsonCell(v: unknown): JsonValue {
+  if (typeof v === 'string' && (v.startsWith('{') || v.startsWith('['))) {
+    try { return JSON.parse(v); } catch { return v; }
+  }
+  return (v ?? null) as JsonValue;
+}
+
+export function listProjects(db: DB): { name: string; runs: number; running: number; last_created: number | null }[] {
+  return db.prepare(`SELECT p.name, count(r.key) AS runs, sum(r.state = 'running') AS running, max(r.created_at) AS last_created
+    FROM projects p LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.id HAVING count(r.key) > 0 ORDER BY p.name`).all()
+    .map((r: any) => ({ name: r.name, runs: r.runs, running: r.running ?? 0, last_created: r.last_created }));
+}
