@@ -1,11 +1,11 @@
-// `npm test`: build, typecheck, lint, then every test layer. Runs them all and fails if any failed.
+// `npm test`: set up (idempotent), build, typecheck, lint, then every test layer. Runs them all and fails if any failed.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const skipE2e = process.env.TRACKWELL_SKIP_E2E === '1';
 const steps = [
-  ['build', 'node', ['scripts/build.mjs']],
+  ['setup and build', 'node', ['scripts/setup.mjs', '--tests']],
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
   ['node tests (unit, integration, browser)', 'node', ['scripts/run-node-tests.mjs']],
@@ -19,7 +19,7 @@ for (const [name, cmd, args] of steps) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
   console.log(`=== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (r.status !== 0) failed.push(name);
-  if (r.status !== 0 && (name === 'build')) break;
+  if (r.status !== 0 && name.startsWith('setup')) break;
 }
 console.log(failed.length ? `\nnpm test: FAILED: ${failed.join(', ')}` : '\nnpm test: all steps passed');
 process.exit(failed.length ? 1 : 0);

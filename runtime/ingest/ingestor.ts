@@ -344,7 +344,7 @@ export function ref(r: { key: number; project: string; id: string }): RunRef {
 export function runInfo(r: RunRow): RunInfo {
   return {
     key: r.key, project: r.project, id: r.id, name: r.name, state: r.state, group: r.group, job_type: r.job_type,
-    tags: r.tags, notes: r.notes, sweep_id: r.sweep_id, created_at: r.created_at, updated_at: r.updated_at,
+    tags: r.tags, notes: r.notes, sweep_id: r.sweep_id, launch_id: r.launch_id, created_at: r.created_at, updated_at: r.updated_at,
     finished_at: r.finished_at, heartbeat_at: r.heartbeat_at, exit_code: r.exit_code, last_step: r.last_step,
     history_rows: r.history_rows,
   };

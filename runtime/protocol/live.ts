@@ -16,6 +16,8 @@ export interface RunInfo extends RunRef {
   tags: string[];
   notes: string | null;
   sweep_id: string | null;
+  /** id chosen by whoever launched the process (`trackwell run`, the editor) */
+  launch_id: string | null;
   created_at: number;
   updated_at: number;
   finished_at: number | null;

@@ -24,9 +24,15 @@ export type WebviewToHost =
   | { type: 'command'; command: string; args: unknown[] };
 
 export type HostToWebview =
-  | { type: 'init'; view: DashboardView; state?: unknown }
+  | { type: 'init'; view: DashboardView; state?: unknown; settings?: DashboardSettings }
   | { type: 'response'; id: number; ok: true; json: unknown }
   | { type: 'response'; id: number; ok: false; status?: number; error: string }
   | { type: 'live'; message: LiveServerMessage }
   /** the host switches the view shown (e.g. the Runs tree asked to compare other runs) */
   | { type: 'show'; view: DashboardView };
+
+/** User settings the host passes to the dashboard (VS Code's `trackwell.*` settings). */
+export interface DashboardSettings {
+  /** console lines kept in the console panel (older lines are dropped from view, not from the store) */
+  consoleLinesKept?: number;
+}

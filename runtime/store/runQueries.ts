@@ -34,7 +34,7 @@ export function jsonColumn(spec: string): string {
   return `json_extract(r.${m[1]}, '$.${path}')`;
 }
 
-const LIST_COLUMNS = `r.key, p.name AS project, r.id, r.name, r.state, r.group_name, r.job_type, r.tags, r.notes, r.sweep_id,
+const LIST_COLUMNS = `r.key, p.name AS project, r.id, r.name, r.state, r.group_name, r.job_type, r.tags, r.notes, r.sweep_id, r.launch_id,
   r.created_at, r.updated_at, r.finished_at, r.heartbeat_at, r.exit_code, r.last_step, r.history_rows`;
 
 export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total: number; runs: RunListItem[] } {
@@ -85,7 +85,7 @@ export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total
       columns.forEach((c, i) => (cols[c] = parseJsonCell(r[`c${i}`])));
       return {
         key: r.key, project: r.project, id: r.id, name: r.name, state: r.state, group: r.group_name, job_type: r.job_type,
-        tags: JSON.parse(r.tags), notes: r.notes, sweep_id: r.sweep_id, created_at: r.created_at, updated_at: r.updated_at,
+        tags: JSON.parse(r.tags), notes: r.notes, sweep_id: r.sweep_id, launch_id: r.launch_id, created_at: r.created_at, updated_at: r.updated_at,
         finished_at: r.finished_at, heartbeat_at: r.heartbeat_at, exit_code: r.exit_code, last_step: r.last_step,
         history_rows: r.history_rows, duration: Math.max(0, r.duration ?? 0), columns: cols,
       };

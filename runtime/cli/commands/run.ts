@@ -13,6 +13,7 @@ interface RunOptions {
   group?: string;
   tags?: string;
   offline?: boolean;
+  launchId?: string;
 }
 
 export function registerRunCommand(program: Command, globals: () => GlobalOptions): void {
@@ -26,6 +27,7 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
     .option('--group <group>', 'group for the run')
     .option('--tags <tags>', 'comma-separated tags')
     .option('--offline', 'do not start or use the runtime; record to the journal only (sync later)')
+    .option('--launch-id <id>', 'run id to give the run (8 characters a-z0-9; default: random)', process.env.TRACKWELL_LAUNCH_ID)
     .passThroughOptions()
     .allowUnknownOption()
     .action(async (argv: string[], o: RunOptions) => {
@@ -44,7 +46,8 @@ export function registerRunCommand(program: Command, globals: () => GlobalOption
       if (o.group) extraEnv.WANDB_RUN_GROUP = o.group;
       if (o.tags) extraEnv.WANDB_TAGS = o.tags;
       if (o.offline) extraEnv.WANDB_MODE = 'offline';
-      const proc = launch({ argv, root, runtime, interpreter: o.python, extraEnv });
+      if (o.launchId && !/^[a-z0-9]{8}$/.test(o.launchId)) throw new Error(`--launch-id must be 8 characters from a-z0-9, not "${o.launchId}"`);
+      const proc = launch({ argv, root, runtime, interpreter: o.python, extraEnv, launchId: o.launchId });
       console.error(`trackwell: run ${proc.launchId} recording to ${root} (see it with: trackwell show ${proc.launchId})`);
       // The terminal sends Ctrl-C to the whole process group; let the script handle it and report.
       const ignore = () => {};

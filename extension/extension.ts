@@ -1,0 +1,166 @@
+// Trackwell's VS Code extension: activation, commands, views and panels. Data comes only through the
+// runtime's API and live stream (RuntimeConnection); nothing here opens the database.
+import * as vscode from 'vscode';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { RuntimeConnection } from './runtimeConnection';
+import { RunsTree, type RunsNode } from './runsTree';
+import { DashboardPanels, PANEL_TYPE } from './dashboardPanels';
+import { LiveStatus } from './statusBar';
+import { RunLensProvider, runWithTracking } from './runWithTracking';
+import type { RunDetail } from '../runtime/protocol/api';
+import type { RunInfo } from '../runtime/protocol/live';
+import { startLanguageClient } from './languageClient';
+
+let connection: RuntimeConnection | undefined;
+
+function settings(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('trackwell');
+}
+
+/** `trackwell.dataRoot`, else `.trackwell` in the first workspace folder, else ~/.trackwell. */
+export function dataRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const configured = settings().get<string>('dataRoot')?.trim();
+  if (configured) return path.resolve(folder ?? os.homedir(), configured.replace(/^~(?=$|\/)/, os.homedir()));
+  return path.join(folder ?? os.homedir(), '.trackwell');
+}
+
+/** Node for the runtime: the setting, else `node` on PATH, else this extension host's own executable. */
+function nodePath(): string {
+  const configured = settings().get<string>('nodePath')?.trim();
+  if (configured) return configured;
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, process.platform === 'win32' ? 'node.exe' : 'node');
+    if (dir && fs.existsSync(p)) return p;
+  }
+  return process.execPath;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const log = vscode.window.createOutputChannel('Trackwell');
+  const cliPath = context.asAbsolutePath(path.join('dist', 'cli.js'));
+  const conn = (connection = new RuntimeConnection(dataRoot, cliPath, nodePath, log));
+  const tree = new RunsTree(conn);
+  const treeView = vscode.window.createTreeView<RunsNode>('trackwell.runs', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  const panels = new DashboardPanels(context.extensionUri, conn, (key) => tree.model.get(key)?.name ?? undefined,
+    () => ({ consoleLinesKept: settings().get<number>('console.linesKept') }));
+  const status = new LiveStatus(conn, tree.model);
+  const pendingLaunches = new Map<string, { uri: vscode.Uri; at: number }>();
+  context.subscriptions.push(log, conn, tree, treeView, panels, status);
+  context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(PANEL_TYPE, panels));
+
+  // Open the panel of a run started from the editor as soon as the runtime reports it.
+  const openLaunched = (run: RunInfo) => {
+    const hit = [...pendingLaunches.keys()].find((id) => run.launch_id === id || run.id === id);
+    if (!hit) return;
+    pendingLaunches.delete(hit);
+    if (settings().get<boolean>('autoOpenPanel', true)) panels.open({ kind: 'run', key: run.key }, vscode.ViewColumn.Beside, true);
+  };
+  context.subscriptions.push(conn.onEvents((events) => {
+    for (const e of events) if (e.type === 'run') openLaunched(e.run);
+    status.refresh();
+  }));
+
+  // Commands stay registered when the runtime is down: they say what failed and how to fix it.
+  const command = (id: string, fn: (...args: any[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(id, async (...args: any[]) => {
+      try {
+        await fn(...args);
+      } catch (e) {
+        const pick = await vscode.window.showErrorMessage(`Trackwell: ${(e as Error).message}`, 'Show Log', 'Restart Runtime');
+        if (pick === 'Show Log') log.show();
+        if (pick === 'Restart Runtime') await vscode.commands.executeCommand('trackwell.restartRuntime');
+      }
+    }));
+
+  const runKeyOf = (arg: unknown): number | undefined => {
+    if (typeof arg === 'number') return arg;
+    const n = arg as RunsNode | undefined;
+    return n?.kind === 'run' ? n.run.key : undefined;
+  };
+  const selectedRuns = (arg: unknown, many?: unknown): RunInfo[] => {
+    const nodes = (Array.isArray(many) && many.length ? many : arg ? [arg] : treeView.selection) as RunsNode[];
+    return nodes.filter((n) => n?.kind === 'run').map((n) => (n as { run: RunInfo }).run);
+  };
+
+  command('trackwell.runWithTracking', (uri?: vscode.Uri) => runWithTracking({
+    cliPath, nodePath, dataRoot, ensureRuntime: () => conn.connect(),
+    onLaunched: (id, file) => {
+      pendingLaunches.set(id, { uri: file, at: Date.now() });
+      const known = tree.model.byLaunchId(id);
+      if (known) openLaunched(known);
+    },
+  }, uri instanceof vscode.Uri ? uri : undefined));
+  command('trackwell.openDashboard', () => panels.open({ kind: 'runs' }));
+  command('trackwell.openRun', (arg: unknown) => {
+    const key = runKeyOf(arg) ?? selectedRuns(arg)[0]?.key;
+    if (key === undefined) throw new Error('select a run in the Runs view first');
+    panels.open({ kind: 'run', key });
+  });
+  command('trackwell.compareRuns', (arg: unknown, many: unknown) => {
+    const runs = selectedRuns(arg, many);
+    if (runs.length < 2) throw new Error('select two or more runs in the Runs view (Ctrl/Cmd-click), then Compare');
+    panels.open({ kind: 'compare', keys: runs.map((r) => r.key) });
+  });
+  command('trackwell.stopRun', async (arg: unknown) => {
+    const run = selectedRuns(arg)[0];
+    if (!run) throw new Error('select a running run to stop');
+    await conn.request('POST', `/api/runs/${run.key}/stop`);
+    void vscode.window.setStatusBarMessage(`Trackwell: asked run ${run.name ?? run.id} to stop`, 4000);
+  });
+  command('trackwell.deleteRun', async (arg: unknown, many: unknown) => {
+    const runs = selectedRuns(arg, many);
+    if (!runs.length) throw new Error('select the runs to delete');
+    const what = runs.length === 1 ? `run "${runs[0].name ?? runs[0].id}"` : `${runs.length} runs`;
+    const ok = await vscode.window.showWarningMessage(`Delete ${what}? Its history, console and files are removed from the store.`, { modal: true }, 'Delete');
+    if (ok !== 'Delete') return;
+    for (const r of runs) await conn.request('DELETE', `/api/runs/${r.key}`);
+  });
+  command('trackwell.revealRunDir', async (arg: unknown) => {
+    const run = selectedRuns(arg)[0];
+    if (!run) throw new Error('select a run');
+    const detail = await conn.request<RunDetail>('GET', `/api/runs/${run.key}`);
+    if (!detail.run_dir || !fs.existsSync(detail.run_dir)) throw new Error(`the run directory ${detail.run_dir ?? ''} is not on this machine`);
+    const uri = vscode.Uri.file(detail.run_dir);
+    if (vscode.workspace.getWorkspaceFolder(uri)) await vscode.commands.executeCommand('revealInExplorer', uri);
+    else await vscode.commands.executeCommand('revealFileInOS', uri);
+  });
+  command('trackwell.copyRunId', async (arg: unknown) => {
+    const run = selectedRuns(arg)[0];
+    if (!run) throw new Error('select a run');
+    await vscode.env.clipboard.writeText(run.id);
+    void vscode.window.setStatusBarMessage(`Copied run id ${run.id}`, 3000);
+  });
+  command('trackwell.refreshRuns', () => tree.reload());
+  command('trackwell.restartRuntime', async () => {
+    await conn.restart();
+    await tree.reload();
+  });
+  command('trackwell.showLog', () => log.show());
+
+  context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new RunLensProvider()));
+
+  // The runtime starts on demand: when the Runs view is first shown.
+  const loadWhenVisible = () => {
+    if (treeView.visible) void tree.reload();
+  };
+  context.subscriptions.push(treeView.onDidChangeVisibility(loadWhenVisible));
+  loadWhenVisible();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('trackwell.dataRoot')) void vscode.commands.executeCommand('trackwell.restartRuntime');
+  }));
+
+  try {
+    const client = await startLanguageClient(context);
+    context.subscriptions.push({ dispose: () => void client.stop() });
+  } catch (e) {
+    log.appendLine(`The sweep language server did not start: ${(e as Error).message}`);
+  }
+}
+
+export function deactivate(): void {
+  connection?.dispose();
+  connection = undefined;
+}
