@@ -122,6 +122,7 @@ class DashboardPanel implements vscode.Disposable {
 export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSerializer {
   private panels = new Map<string, DashboardPanel>();
   readonly bundleDir: vscode.Uri;
+  private readonly iconPath: vscode.Uri;
 
   constructor(
     extensionUri: vscode.Uri,
@@ -130,6 +131,7 @@ export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSe
     readonly webviewSettings: () => Record<string, unknown>,
   ) {
     this.bundleDir = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    this.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'trackwell.svg');
   }
 
   open(view: DashboardView, column: vscode.ViewColumn = vscode.ViewColumn.Active, preserveFocus = false): void {
@@ -142,7 +144,7 @@ export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSe
     const panel = vscode.window.createWebviewPanel(PANEL_TYPE, viewTitle(view, this.runName), { viewColumn: column, preserveFocus }, {
       enableScripts: true, localResourceRoots: [this.bundleDir],
     });
-    panel.iconPath = new vscode.ThemeIcon('graph-line');
+    panel.iconPath = this.iconPath;
     this.panels.set(key, new DashboardPanel(panel, view, this));
   }
 

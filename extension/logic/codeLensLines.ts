@@ -10,7 +10,7 @@ export function runLensLines(text: string): number[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     // Skip the inside of triple-quoted strings (docstrings that show example code).
-    const triples = line.match(/'''|"""/g) ?? [];
+    const triples: string[] = line.match(/'''|"""/g) ?? [];
     if (inString) {
       if (triples.includes(inString) && triples.length % 2 === 1) inString = undefined;
       continue;

@@ -4,6 +4,7 @@ import { registerRunCommands } from './commands/runs';
 import { registerServeCommands } from './commands/serve';
 import { registerRunCommand } from './commands/run';
 import { registerUiCommand } from './commands/ui';
+import { registerSweepCommands } from './commands/sweep';
 import { VERSION } from '../server/runtimeInfo';
 import { DIR_HELP, type GlobalOptions } from './context';
 
@@ -29,6 +30,7 @@ Examples:
   registerUiCommand(program, globals);
   registerServeCommands(program, globals);
   registerRunCommands(program, globals);
+  registerSweepCommands(program, globals);
   // `--dir` is accepted after the command name too (trackwell ls --dir X).
   for (const cmd of program.commands) {
     if (!cmd.options.some((o) => o.long === '--dir')) cmd.option('--dir <path>', DIR_HELP);

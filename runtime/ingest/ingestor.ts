@@ -254,6 +254,11 @@ export class Ingestor {
       if (rec.fork_from) this.copyForkedHistory(key, rec.project, rec.fork_from);
     }
     j.runKey = key;
+    // stats: the client's system-metrics settings (runtime/metrics reads runs.stats); absent keeps the stored ones.
+    const stats = (rec as RunRecord & { stats?: unknown }).stats;
+    if (stats === null || (typeof stats === 'object' && !Array.isArray(stats))) {
+      db.prepare('UPDATE runs SET stats = ? WHERE key = ?').run(stats === null ? null : JSON.stringify(stats), key);
+    }
     const w = this.working(key, work);
     if (w.project !== rec.project) {
       const clash = this.store.runByProjectAndId(rec.project, rec.id);

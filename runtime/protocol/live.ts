@@ -43,6 +43,23 @@ export type LiveEvent =
   | { type: 'config'; run: RunRef; config: JsonObject }
   | { type: 'metrics'; run: RunRef; metrics: Record<string, JsonObject> }
   | { type: 'console'; run: RunRef; offset: number; ts: number; stream: string; text: string }
-  | { type: 'system'; run: RunRef; ts: number; values: Record<string, JsonValue> };
+  | { type: 'system'; run: RunRef; ts: number; values: Record<string, JsonValue> }
+  /** a sweep was created, changed state, or one of its trials started or ended */
+  | { type: 'sweep'; sweep: SweepSummary };
 
 export type LiveEventType = LiveEvent['type'];
+
+/** A sweep as lists show it: state, progress and the best run so far. */
+export interface SweepSummary {
+  id: string;
+  project: string;
+  name: string | null;
+  state: 'running' | 'paused' | 'finished' | 'stopped' | 'cancelled';
+  reason: string | null;
+  method: string;
+  metric: { name: string; goal: string } | null;
+  created_at: number;
+  counts: { done: number; running: number; pending: number; planned: number | null };
+  best: { run_id: string; run_key: number | null; value: number } | null;
+  agents: number;
+}

@@ -9,6 +9,7 @@ import { downsample, downsampleByMetric, type Downsampled } from '../store/downs
 import { runInfo } from '../ingest/ingestor';
 import type { ConsoleResponse, HistoryResponse, RunDetail, SeriesData, XAxis } from '../protocol/api';
 import type { RunRow } from '../store/store';
+import { systemHistory, SYSTEM_KEY_PREFIX } from '../store/systemSamples'; // system metrics
 
 const many = (req: Request, name: string): string[] | undefined => {
   const v = req.query.getAll(name).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
@@ -98,7 +99,11 @@ export function registerQueryRoutes(rt: Runtime): void {
     }
     store.ensureSeriesLoaded(run.key);
     const series: Record<string, SeriesData> = {};
+    // system metrics: system/<tag> keys are answered from system_samples (store/systemSamples.ts)
+    const sysTags = keys.filter((k) => k.startsWith(SYSTEM_KEY_PREFIX)).map((k) => k.slice(SYSTEM_KEY_PREFIX.length));
+    const sys = systemHistory(store.db, run.key, sysTags, x, width, from, to, run.created_at);
     for (const key of keys) {
+      if (key.startsWith(SYSTEM_KEY_PREFIX)) { series[key] = toSeriesData(sys[key.slice(SYSTEM_KEY_PREFIX.length)]); continue; } // system metrics
       const keyId = store.keyId(key);
       let d: Downsampled;
       if (x.startsWith('metric:')) d = downsampleByMetric(store.series, run.key, keyId, store.keyId(x.slice(7)), width, from, to);

@@ -15,8 +15,10 @@ import { pidAlive, readOrCreateToken, removeRuntimeInfo, writeRuntimeInfo, VERSI
 import { registerCoreRoutes } from './coreRoutes';
 import { registerQueryRoutes } from './queryRoutes';
 import { registerDashboardRoutes } from './dashboardRoutes';
+import { registerSweepRoutes } from './sweepRoutes';
 import { attachLiveSocket } from './liveSocket';
 import { LivenessMonitor } from '../ingest/liveness';
+import { SystemMonitor } from '../metrics/monitor'; // system metrics
 
 export interface RuntimeOptions {
   root: string;
@@ -27,6 +29,8 @@ export interface RuntimeOptions {
   log?: (msg: string) => void;
   /** how often to look for journals to ingest and runs that stopped, ms */
   scanIntervalMs?: number;
+  /** system metrics: default sampling interval, seconds (else $TRACKWELL_STATS_INTERVAL, else 2; 0: off) */
+  statsIntervalSeconds?: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -39,6 +43,8 @@ export class Runtime {
   readonly ingestor: Ingestor;
   readonly scanner: JournalScanner;
   readonly liveness: LivenessMonitor;
+  /** system metrics: samples live runs' process trees (runtime/metrics) */
+  readonly systemMonitor: SystemMonitor;
   readonly router = new Router();
   readonly token: string;
   readonly log: (msg: string) => void;
@@ -62,9 +68,13 @@ export class Runtime {
     this.ingestor = new Ingestor(this.store, this.bus, this.log);
     this.scanner = new JournalScanner(this.store, this.ingestor, this.paths, this.log);
     this.liveness = new LivenessMonitor(this.store, this.scanner, this.bus, this.log);
+    // system metrics: constructed here, started in start(), stopped on shutdown
+    this.systemMonitor = new SystemMonitor({ store: this.store, bus: this.bus, log: this.log, intervalSeconds: opts.statsIntervalSeconds });
+    this.onShutdown(() => this.systemMonitor.stop());
     this.closed = new Promise((r) => (this.resolveClosed = r));
     registerCoreRoutes(this);
     registerQueryRoutes(this);
+    registerSweepRoutes(this);
     registerDashboardRoutes(this);
   }
 
@@ -100,6 +110,7 @@ export class Runtime {
     // Catch up on everything recorded while no runtime was listening.
     this.scanner.scan({ all: true });
     this.liveness.check();
+    this.systemMonitor.start(); // system metrics
     const every = this.opts.scanIntervalMs ?? 2000;
     this.timers.push(setInterval(() => this.safely('scan', () => { this.scanner.scan(); this.liveness.check(); }), every));
     this.timers.push(setInterval(() => this.safely('flush', () => this.store.series.flush()), 10000));

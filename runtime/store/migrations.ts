@@ -132,6 +132,69 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'system metrics: per-run sampler settings (runs.stats) and system_samples',
+    sql: `
+      -- The client's system-metrics settings for the run, JSON
+      -- {"sampling_interval": seconds|null, "disk_paths": [..]|null, "disabled": bool}; NULL: defaults.
+      ALTER TABLE runs ADD COLUMN stats TEXT;
+
+      -- One row per run and sample time: data is a JSON object of W&B tag -> number (runtime/metrics).
+      -- Its tags are registered in run_keys as system/<tag> with numeric = 2 (numeric, not a history series).
+      CREATE TABLE system_samples (
+        run_key INTEGER NOT NULL,
+        ts REAL NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_key, ts)
+      ) WITHOUT ROWID;
+
+      -- Deleting a run deletes its samples, whoever deletes it.
+      CREATE TRIGGER system_samples_of_deleted_run AFTER DELETE ON runs
+      BEGIN
+        DELETE FROM system_samples WHERE run_key = old.key;
+      END;
+    `,
+  },
+  {
+    version: 3,
+    description: 'sweeps: the sweep, the trials it handed out, its agents',
+    sql: `
+  CREATE TABLE sweeps (
+    id TEXT PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    name TEXT,
+    config TEXT NOT NULL,
+    raw TEXT,
+    source_path TEXT,
+    state TEXT NOT NULL,
+    reason TEXT,
+    seed INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    finished_at REAL
+  );
+  CREATE TABLE sweep_trials (
+    sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+    run_id TEXT NOT NULL,
+    params TEXT NOT NULL,
+    agent_id TEXT,
+    created_at REAL NOT NULL,
+    stop_reason TEXT,
+    exit_code INTEGER,
+    ended_at REAL,
+    PRIMARY KEY (sweep_id, run_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE sweep_agents (
+    id TEXT PRIMARY KEY,
+    sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+    host TEXT, pid INTEGER,
+    started_at REAL NOT NULL,
+    heartbeat_at REAL NOT NULL,
+    state TEXT NOT NULL
+  );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

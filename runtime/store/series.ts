@@ -87,7 +87,7 @@ export class SeriesStore {
   private loadedRuns = new Set<number>();
   private stmts;
 
-  constructor(private db: DB) {
+  constructor(db: DB) {
     const SUMMARY = 'c.chunk, c.n, c.first_step, c.last_step, c.first_ts, c.last_ts, c.min_value, c.max_value, c.blocks';
     const POINTS = 'p.steps, p.ts, p.vals';
     this.stmts = {

@@ -10,6 +10,7 @@ import type { SweepConfig } from './config/types';
 import { nextRun, stopRuns, makeRng, targetReached, type SweepRunView } from './search';
 import { newRunId } from '../launch/launch';
 import { runInfo } from '../ingest/ingestor';
+import type { SweepSummary } from '../protocol/live';
 
 export type TrialState = SweepRunView['state'];
 
@@ -28,19 +29,7 @@ export interface TrialInfo {
   created_at: number;
 }
 
-export interface SweepSummary {
-  id: string;
-  project: string;
-  name: string | null;
-  state: SweepState;
-  reason: string | null;
-  method: string;
-  metric: { name: string; goal: string } | null;
-  created_at: number;
-  counts: { done: number; running: number; pending: number; planned: number | null };
-  best: { run_id: string; run_key: number | null; value: number } | null;
-  agents: number;
-}
+export type { SweepSummary } from '../protocol/live';
 
 const PENDING_TIMEOUT_S = 180;
 const AGENT_TIMEOUT_S = 60;
@@ -58,12 +47,28 @@ export class SweepController {
     this.sweeps = new SweepStore(store.db);
     // A trial the controller stopped ends as "killed"; say why on the run itself.
     bus?.subscribe((events) => {
+      const changed = new Set<string>();
       for (const e of events) {
-        if (e.type !== 'run' || !e.run.sweep_id || e.run.state !== 'killed') continue;
+        if (e.type !== 'run' || !e.run.sweep_id) continue;
+        // Trial counts and the best run change when a trial's run starts or ends: tell the sweep's viewers.
+        if (this.trialStates.get(e.run.id) !== e.run.state) changed.add(e.run.sweep_id);
+        this.trialStates.set(e.run.id, e.run.state);
+        if (e.run.state !== 'killed') continue;
         const t = this.sweeps.trial(e.run.sweep_id, e.run.id);
         if (t?.stop_reason) this.annotateStopped(e.run.key, t.stop_reason);
       }
+      for (const id of changed) this.publish(id);
     });
+  }
+
+  /** Last state seen per trial run, so only real changes are pushed. */
+  private readonly trialStates = new Map<string, string>();
+
+  /** Pushes the sweep's summary to live subscribers (the Sweeps view, sweep panels). */
+  private publish(sweepId: string): void {
+    if (!this.bus) return;
+    const s = this.sweeps.get(sweepId);
+    if (s) this.bus.publish([{ type: 'sweep', sweep: this.summary(s) }]);
   }
 
   private annotateStopped(runKey: number, reason: string): void {
@@ -90,6 +95,7 @@ export class SweepController {
         this.store.db.prepare('UPDATE runs SET sweep_id = ? WHERE key = ?').run(id, run.key);
       }
     })();
+    this.publish(id);
     return this.sweeps.get(id)!;
   }
 
@@ -142,6 +148,7 @@ export class SweepController {
     this.sweeps.setState(sweep.id, state, reason);
     sweep.state = state;
     sweep.reason = reason;
+    this.publish(sweep.id);
   }
 
   /** The next trial for an agent, or why there is none. */
@@ -170,6 +177,7 @@ export class SweepController {
     }
     const runId = newRunId();
     this.sweeps.addTrial({ sweep_id: sweep.id, run_id: runId, params: s.params, agent_id: agentId, created_at: Date.now() / 1000 });
+    this.publish(sweep.id);
     return { run_id: runId, params: s.params, program: sweep.config.program, command: sweep.config.command, project: sweep.project };
   }
 

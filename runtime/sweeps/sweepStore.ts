@@ -32,41 +32,7 @@ export interface TrialRow {
   ended_at: number | null;
 }
 
-export const SWEEPS_SQL = `
-  CREATE TABLE sweeps (
-    id TEXT PRIMARY KEY,
-    project_id INTEGER NOT NULL REFERENCES projects(id),
-    name TEXT,
-    config TEXT NOT NULL,
-    raw TEXT,
-    source_path TEXT,
-    state TEXT NOT NULL,
-    reason TEXT,
-    seed INTEGER NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    finished_at REAL
-  );
-  CREATE TABLE sweep_trials (
-    sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
-    run_id TEXT NOT NULL,
-    params TEXT NOT NULL,
-    agent_id TEXT,
-    created_at REAL NOT NULL,
-    stop_reason TEXT,
-    exit_code INTEGER,
-    ended_at REAL,
-    PRIMARY KEY (sweep_id, run_id)
-  ) WITHOUT ROWID;
-  CREATE TABLE sweep_agents (
-    id TEXT PRIMARY KEY,
-    sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
-    host TEXT, pid INTEGER,
-    started_at REAL NOT NULL,
-    heartbeat_at REAL NOT NULL,
-    state TEXT NOT NULL
-  );
-`;
+// The tables are created by store migration 3 (runtime/store/migrations.ts).
 
 const SWEEP_COLUMNS = `s.id, p.name AS project, s.name, s.config, s.raw, s.source_path, s.state, s.reason, s.seed, s.created_at,
   s.updated_at, s.finished_at`;

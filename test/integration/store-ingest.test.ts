@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { CLI, cli, cliJson, tmpDir, waitFor } from '../helpers/cli';
@@ -83,7 +84,7 @@ test('a truncated last record is reported and everything before it is kept', () 
 test('a run whose process is gone is marked crashed, keeping its data', () => {
   const root = tmpDir();
   const dead = spawn(process.execPath, ['-e', '0']);
-  const j = new JournalWriter(path.join(root, 'runs', 'x-deadbeef'), 'deadbeef', 'p', { pid: dead.pid, host: require('node:os').hostname() });
+  const j = new JournalWriter(path.join(root, 'runs', 'x-deadbeef'), 'deadbeef', 'p', { pid: dead.pid, host: os.hostname() });
   j.history(0, { loss: 1 });
   return new Promise<void>((resolve) => dead.on('exit', () => {
     const show = cliJson(root, ['show', 'deadbeef', '--json']);

@@ -6,6 +6,7 @@ import { humanDuration, isoTime, localTime, table } from '../format';
 import type { RunRow, Store } from '../../store/store';
 import { flattenRow, numberText, plainJson } from '../../store/values';
 import type { JsonObject, JsonValue } from '../../protocol/journal';
+import { systemExportLines, SYSTEM_KEY_PREFIX } from '../../store/systemSamples'; // system metrics
 
 export function duration(run: RunRow, now = Date.now() / 1000): number {
   const end = run.state === 'running' ? now : run.finished_at ?? run.heartbeat_at ?? run.updated_at;
@@ -23,7 +24,8 @@ export function runDetails(store: Store, run: RunRow) {
     created: isoTime(run.created_at), finished: isoTime(run.finished_at), heartbeat: isoTime(run.heartbeat_at),
     duration: round3(duration(run)), resumed: run.resumed, host: run.host, run_dir: run.run_dir,
     config: plainJson(run.config), summary: plainJson(run.summary), metadata: plainJson(run.metadata),
-    metrics: run.metrics, history_keys: store.runKeys(run.key).map((k) => k.name), history_rows: run.history_rows,
+    // system metrics: system/<tag> keys are sampled tags, not history keys
+    metrics: run.metrics, history_keys: store.runKeys(run.key).map((k) => k.name).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)), history_rows: run.history_rows,
     last_step: run.last_step,
   };
 }
@@ -126,16 +128,19 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
     .argument('<run>', 'run id or PROJECT/ID')
     .option('-f, --format <format>', 'jsonl or csv', 'jsonl')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (ref: string, o: { format: string; output?: string }) => {
+    .option('--system', 'export the system-metric samples instead (_timestamp, _runtime, then W&B tag names such as cpu, proc.memory.rssMB, gpu.0.gpu)') // system metrics
+    .action(async (ref: string, o: { format: string; output?: string; system?: boolean }) => {
       if (o.format !== 'jsonl' && o.format !== 'csv') throw new Error(`--format must be jsonl or csv, not "${o.format}"`);
       const s = await openStore(dataRoot(globals()), { quiet: true });
       const out = o.output ? fs.createWriteStream(o.output) : process.stdout;
       try {
         const run = s.store.resolveRun(ref);
-        if (o.format === 'jsonl') {
+        if (o.system) { // system metrics
+          for (const line of systemExportLines(s.store.db, run.key, run.created_at, o.format)) await write(out, line);
+        } else if (o.format === 'jsonl') {
           for (const row of s.store.historyRows(run.key)) await write(out, JSON.stringify(flatRow(row)) + '\n');
         } else {
-          const keys = s.store.runKeys(run.key).map((k) => k.name).filter((k) => !k.startsWith('_'));
+          const keys = s.store.runKeys(run.key).map((k) => k.name).filter((k) => !k.startsWith('_') && !k.startsWith(SYSTEM_KEY_PREFIX)); // system metrics: not history columns
           const cols = ['_step', '_runtime', '_timestamp', ...keys];
           await write(out, cols.map(csvField).join(',') + '\n');
           for (const row of s.store.historyRows(run.key)) {

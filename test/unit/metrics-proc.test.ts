@@ -1,0 +1,291 @@
+// The process tree from a fake /proc, tree CPU between samples, and the whole sampler (SystemMonitor)
+// run against a fake /proc, a fake nvidia-smi and a real store: tags, deltas, GPU process matching,
+// metadata, live events, stop at run end.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { childrenIndex, parseProcStat, ProcTable, processTree, readProcSnapshot, treeTotals, TreeCpu } from '../../runtime/metrics/procTree';
+import { SystemMonitor } from '../../runtime/metrics/monitor';
+import type { RunTool } from '../../runtime/metrics/exec';
+import { Store } from '../../runtime/store/store';
+import { Ingestor } from '../../runtime/ingest/ingestor';
+import { LiveBus } from '../../runtime/live/bus';
+import { encodeJournalLine } from '../../runtime/ingest/journalFormat';
+import { readSystemSamples } from '../../runtime/store/systemSamples';
+import type { LiveEvent } from '../../runtime/protocol/live';
+import { tmpDir } from '../helpers/cli';
+
+// ---- a fake /proc -------------------------------------------------------------------------------
+
+interface FakeProcess { pid: number; ppid: number; comm?: string; utime: number; stime?: number; threads: number; start: number; rssPages: number }
+
+function statLine(p: FakeProcess): string {
+  // fields 3.. of /proc/[pid]/stat: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+  // utime stime cutime cstime priority nice num_threads itrealvalue starttime vsize rss rsslim ...
+  const f = ['S', p.ppid, p.pid, p.pid, 0, -1, 4194304, 100, 0, 0, 0, p.utime, p.stime ?? 0, 0, 0, 20, 0, p.threads, 0, p.start,
+    123456789, p.rssPages, '18446744073709551615', 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0];
+  return `${p.pid} (${p.comm ?? 'python'}) ${f.join(' ')}\n`;
+}
+
+interface HostState { memTotalKb: number; memAvailableKb: number; readSectors: number; writeSectors: number; recvBytes: number; sentBytes: number; uptime: number }
+
+class FakeProc {
+  constructor(readonly root: string) {
+    fs.mkdirSync(path.join(root, 'net'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'self'), { recursive: true });
+    for (const d of ['vda', 'loop0']) fs.mkdirSync(path.join(root, 'sys-block', d), { recursive: true });
+  }
+
+  set(...ps: FakeProcess[]): void {
+    for (const p of ps) {
+      fs.mkdirSync(path.join(this.root, String(p.pid)), { recursive: true });
+      fs.writeFileSync(path.join(this.root, String(p.pid), 'stat'), statLine(p));
+    }
+  }
+
+  remove(pid: number): void {
+    fs.rmSync(path.join(this.root, String(pid)), { recursive: true, force: true });
+  }
+
+  host(h: HostState): void {
+    fs.writeFileSync(path.join(this.root, 'meminfo'),
+      `MemTotal:       ${h.memTotalKb} kB\nMemFree:         1000000 kB\nMemAvailable:   ${h.memAvailableKb} kB\nBuffers:          100000 kB\nCached:          2000000 kB\n`);
+    // With sys-block listing vda and loop0: vda counts; vda1 (a partition) and loop0 do not.
+    fs.writeFileSync(path.join(this.root, 'diskstats'), [
+      '   7       0 loop0 50 0 4000 10 0 0 0 0 0 10 10 0 0 0 0 0 0',
+      ` 254       0 vda 155906 46245 ${h.readSectors} 93802 37596 59332 ${h.writeSectors} 40943 0 35492 136156 9449 63 2250384 1183 4486 226`,
+      ` 254       1 vda1 150000 46000 ${h.readSectors - 1000} 93000 37000 59000 ${h.writeSectors - 1000} 40000 0 35000 136000 9000 60 2250000 1100 4400 220`,
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(this.root, 'net', 'dev'), [
+      'Inter-|   Receive                                                |  Transmit',
+      ' face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed',
+      '    lo:    1000      10    0    0    0     0          0         0     1000      10    0    0    0     0       0          0',
+      `  eth0: ${h.recvBytes - 1000}   17147    0    0    0     0          0         0 ${h.sentBytes - 1000}   13147    0    0    0     0       0          0`,
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(this.root, 'uptime'), `${h.uptime.toFixed(2)} 17674.54\n`);
+  }
+}
+
+// ---- procTree ----------------------------------------------------------------------------------
+
+test('parseProcStat reads ppid, ticks, threads, start and rss after a command name with spaces and parens', () => {
+  const e = parseProcStat(statLine({ pid: 42, ppid: 7, comm: 'pt_main thread) (x', utime: 120, stime: 30, threads: 9, start: 5000, rssPages: 2560 }));
+  assert.deepEqual(e, { pid: 42, ppid: 7, ticks: 150, threads: 9, start: 5000, rssPages: 2560 });
+  assert.equal(parseProcStat('garbage'), undefined);
+});
+
+test('the process tree of a pid from a fake /proc: the pid and every descendant, nothing else', () => {
+  const proc = new FakeProc(path.join(tmpDir(), 'proc'));
+  proc.set(
+    { pid: 1, ppid: 0, comm: 'init', utime: 10, threads: 1, start: 1, rssPages: 100 },
+    { pid: 100, ppid: 1, utime: 500, threads: 12, start: 1000, rssPages: 25600 }, // the run: 100 MiB
+    { pid: 101, ppid: 100, comm: 'pt_data_worker', utime: 200, threads: 3, start: 1100, rssPages: 2560 },
+    { pid: 102, ppid: 100, comm: 'pt_data_worker', utime: 200, threads: 3, start: 1100, rssPages: 2560 },
+    { pid: 103, ppid: 101, comm: 'sh', utime: 1, threads: 1, start: 1200, rssPages: 256 },
+    { pid: 200, ppid: 1, comm: 'other', utime: 9999, threads: 50, start: 900, rssPages: 99999 },
+  );
+  const snap = readProcSnapshot(proc.root);
+  assert.equal(snap.size, 6);
+  const kids = childrenIndex(snap);
+  const tree = processTree(snap, kids, 100);
+  assert.deepEqual(tree.map((e) => e.pid).sort(), [100, 101, 102, 103]);
+  const totals = treeTotals(tree, 4096);
+  assert.equal(totals.threads, 19);
+  assert.equal(totals.rssBytes, (25600 + 2560 + 2560 + 256) * 4096);
+  assert.deepEqual(processTree(snap, kids, 101).map((e) => e.pid), [101, 103]);
+  assert.deepEqual(processTree(snap, kids, 4242), []);
+});
+
+test('ProcTable: a full read first, then only new pids and the trees asked for; re-parented members drop out', () => {
+  const proc = new FakeProc(path.join(tmpDir(), 'proc'));
+  const base = { utime: 1, threads: 1, start: 10, rssPages: 1 };
+  proc.set({ pid: 1, ppid: 0, ...base }, { pid: 100, ppid: 1, ...base }, { pid: 101, ppid: 100, ...base }, { pid: 200, ppid: 1, ...base });
+  const table = new ProcTable(proc.root, 30000);
+  let r = table.read([100], 0);
+  assert.equal(table.lastReads, 4, 'the first read is a full pass');
+  assert.deepEqual(processTree(r.snap, r.kids, 100).map((e) => e.pid), [100, 101]);
+  // The tree works; an unrelated process changes (not re-read); a worker is born; 200 exits.
+  proc.set({ pid: 100, ppid: 1, ...base, utime: 50 }, { pid: 101, ppid: 100, ...base, utime: 70 }, { pid: 102, ppid: 101, ...base, start: 20 });
+  proc.set({ pid: 1, ppid: 0, ...base, utime: 999 });
+  proc.remove(200);
+  r = table.read([100], 1000);
+  assert.equal(table.lastReads, 3, 'the new pid 102, then 100 and 101 (102 was just read)');
+  assert.deepEqual(processTree(r.snap, r.kids, 100).map((e) => [e.pid, e.ticks]), [[100, 50], [101, 70], [102, 1]]);
+  assert.equal(r.snap.get(1)!.ticks, 1, 'outside the trees, the cached entry is kept');
+  assert.ok(!r.snap.has(200));
+  // 101 exits; its child 102 is re-parented to init: it leaves the tree.
+  proc.remove(101);
+  proc.set({ pid: 102, ppid: 1, ...base, start: 20 });
+  r = table.read([100], 2000);
+  assert.deepEqual(processTree(r.snap, r.kids, 100).map((e) => e.pid), [100]);
+  // After fullEveryMs, a full pass again.
+  r = table.read([100], 40000);
+  assert.equal(table.lastReads, 3);
+  assert.equal(r.snap.get(1)!.ticks, 999);
+});
+
+test('tree CPU: lifetime average first, then per-process deltas; new and exited children handled', () => {
+  const cpu = new TreeCpu();
+  const p = (pid: number, ticks: number, start: number) => ({ pid, ppid: 1, ticks, start, threads: 1, rssPages: 1 });
+  // First sample at uptime 100 s: a process started at 50 s with 25 s of CPU -> 0.5 cores on average.
+  assert.equal(cpu.sample([p(10, 2500, 5000)], 100, 100), 0.5);
+  // 2 s later: +200 ticks (one core) for the root; a child born at 101 s with 100 ticks -> +0.5 core.
+  assert.equal(cpu.sample([p(10, 2700, 5000), p(11, 100, 10100)], 102, 100), 1.5);
+  // The child exits; the root idles.
+  assert.equal(cpu.sample([p(10, 2700, 5000)], 104, 100), 0);
+  // A reused pid (another start time) is a new process, not a negative delta.
+  assert.equal(cpu.sample([p(10, 2900, 5000), p(11, 50, 10450)], 106, 100), 1 + 0.25);
+});
+
+// ---- the sampler against a fake /proc and a fake nvidia-smi -------------------------------------
+
+const FIX = path.resolve(__dirname, '..', 'fixtures', 'gpu');
+
+function setup(opts: { gpu?: boolean; stats?: unknown } = {}) {
+  const dir = tmpDir();
+  const proc = new FakeProc(path.join(dir, 'proc'));
+  const host: HostState = { memTotalKb: 16 * 1024 * 1024, memAvailableKb: 12 * 1024 * 1024, readSectors: 100000, writeSectors: 200000, recvBytes: 50000, sentBytes: 70000, uptime: 1000 };
+  proc.host(host);
+  proc.set(
+    { pid: 1, ppid: 0, comm: 'init', utime: 10, threads: 1, start: 1, rssPages: 100 },
+    { pid: 31300, ppid: 1, utime: 40000, threads: 20, start: 50000, rssPages: 256000 }, // 1000 MiB
+    { pid: 31340, ppid: 31300, comm: 'pt_data_worker', utime: 10000, threads: 4, start: 60000, rssPages: 25600 },
+    { pid: 7, ppid: 1, comm: 'other', utime: 1, threads: 1, start: 2, rssPages: 1 },
+  );
+  const store = Store.open(path.join(dir, 'db.sqlite'));
+  const bus = new LiveBus();
+  const events: LiveEvent[] = [];
+  bus.subscribe((e) => events.push(...e));
+  const ingestor = new Ingestor(store, bus, () => {});
+  const logs: string[] = [];
+  const calls: string[] = [];
+  const runTool: RunTool = async (file, args) => {
+    calls.push(`${path.basename(file)} ${args.join(' ')}`);
+    if (file === 'getconf') return { code: 0, stdout: args[0] === 'CLK_TCK' ? '100\n' : '4096\n', stderr: '' };
+    if (args[0].startsWith('--query-gpu')) return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'nvidia-smi-query-gpu-2.txt'), 'utf8'), stderr: '' };
+    if (args[0].startsWith('--query-compute-apps')) return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'nvidia-smi-compute-apps-2.txt'), 'utf8'), stderr: '' };
+    return { code: 1, stdout: '', stderr: 'unexpected' };
+  };
+  const monitor = new SystemMonitor({
+    store, bus, log: (m) => logs.push(m), procRoot: proc.root, sysBlock: path.join(proc.root, 'sys-block'), platform: 'linux', autoTick: false, intervalSeconds: 2,
+    findExecutable: (name) => (opts.gpu && name === 'nvidia-smi' ? '/opt/fake/nvidia-smi' : undefined), runTool,
+  });
+  monitor.start();
+  const now = Date.now() / 1000;
+  const journal = crypto.randomUUID();
+  let seq = 0;
+  const add = (t: string, fields: object) => ingestor.ingestBytes(journal, ingestor.storedOffset(journal), null,
+    Buffer.from(encodeJournalLine({ s: seq++, t, ts: Date.now() / 1000, ...fields })));
+  add('run', { journal, id: 'sysrun01', project: 'p', start_time: now, pid: 31300, host: os.hostname(), ...(opts.stats !== undefined ? { stats: opts.stats } : {}) });
+  const key = (store.db.prepare("SELECT key FROM runs WHERE id = 'sysrun01'").get() as any).key as number;
+  return { dir, proc, host, store, bus, events, monitor, logs, calls, key, add };
+}
+
+test('the sampler stores and publishes every CPU-side tag; deltas start at 0 and grow', async () => {
+  const s = setup({ stats: { sampling_interval: null, disk_paths: ['/', '/no/such/path'], disabled: false } });
+  try {
+    assert.deepEqual(s.monitor.liveRunKeys(), [s.key]);
+    await s.monitor.tickNow(true);
+    let samples = readSystemSamples(s.store.db, s.key);
+    assert.equal(samples.length, 1);
+    const first = samples[0].data;
+    assert.deepEqual(Object.keys(first).sort(), [
+      'cpu', 'disk./.usageGB', 'disk./.usagePercent', 'disk.in', 'disk.out', 'memory_percent', 'network.recv', 'network.sent',
+      'proc.cpu.threads', 'proc.memory.availableMB', 'proc.memory.percent', 'proc.memory.rssMB',
+    ]);
+    assert.equal(first['proc.cpu.threads'], 24);
+    assert.equal(first['proc.memory.rssMB'], 1100);
+    assert.equal(first['proc.memory.percent'], Math.round((1100 / (16 * 1024)) * 100 * 1000) / 1000);
+    assert.equal(first['proc.memory.availableMB'], 12 * 1024);
+    assert.equal(first.memory_percent, 25);
+    for (const k of ['disk.in', 'disk.out', 'network.recv', 'network.sent']) assert.equal(first[k], 0, k);
+    // First sample: lifetime averages. Root: 400 s CPU over 500 s; worker: 100 s over 400 s.
+    const ncpus = os.cpus().length;
+    assert.equal(first.cpu, Math.round(((0.8 + 0.25) * 100 / ncpus) * 1000) / 1000);
+    assert.ok(first['disk./.usagePercent'] > 0 && first['disk./.usagePercent'] <= 100);
+    assert.equal(s.logs.filter((l) => l.includes('/no/such/path')).length, 1, 'an unreachable disk path is reported once');
+
+    // 2 s later: root +1 core, worker +0.5 core; 1 MiB read, 3 MiB written, 4000 B in, 9000 B out.
+    s.proc.set(
+      { pid: 31300, ppid: 1, utime: 40200, threads: 21, start: 50000, rssPages: 256000 },
+      { pid: 31340, ppid: 31300, comm: 'pt_data_worker', utime: 10100, threads: 4, start: 60000, rssPages: 25600 },
+    );
+    s.proc.host({ ...s.host, readSectors: s.host.readSectors + 2048, writeSectors: s.host.writeSectors + 6144, recvBytes: s.host.recvBytes + 4000, sentBytes: s.host.sentBytes + 9000, uptime: 1002 });
+    await s.monitor.tickNow(true);
+    samples = readSystemSamples(s.store.db, s.key);
+    assert.equal(samples.length, 2);
+    const second = samples[1].data;
+    assert.equal(second.cpu, Math.round((150 / ncpus) * 1000) / 1000);
+    assert.equal(second['proc.cpu.threads'], 25);
+    assert.equal(second['disk.in'], 1);
+    assert.equal(second['disk.out'], 3);
+    assert.equal(second['network.recv'], 4000);
+    assert.equal(second['network.sent'], 9000);
+
+    const sys = s.events.filter((e) => e.type === 'system');
+    assert.equal(sys.length, 2);
+    assert.deepEqual(sys[1], { type: 'system', run: { key: s.key, project: 'p', id: 'sysrun01' }, ts: samples[1].ts, values: second });
+    const keys = s.store.runKeys(s.key).map((k) => k.name);
+    assert.ok(keys.includes('system/cpu') && keys.includes('system/disk./.usageGB'));
+    assert.equal((s.store.runByKey(s.key)!.metadata as any).gpu, undefined, 'no GPU, no gpu metadata');
+    assert.ok(!s.calls.some((c) => c.includes('nvidia-smi')), 'nvidia-smi is never run when absent');
+
+    // The process exits: no sample. The run ends: it is no longer sampled at all.
+    s.proc.remove(31340);
+    s.proc.remove(31300);
+    await s.monitor.tickNow(true);
+    assert.equal(readSystemSamples(s.store.db, s.key).length, 2);
+    s.add('exit', { state: 'finished', exit_code: 0 });
+    assert.deepEqual(s.monitor.liveRunKeys(), []);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+test('the sampler adds gpu.{i}.* for every GPU, gpu.process.{i}.* for the GPUs the tree uses, and GPU metadata once', async () => {
+  const s = setup({ gpu: true });
+  try {
+    await s.monitor.tickNow(true);
+    await s.monitor.tickNow(true);
+    const [a, b] = readSystemSamples(s.store.db, s.key).map((x) => x.data);
+    assert.equal(a['gpu.0.gpu'], 99);
+    assert.equal(a['gpu.1.temp'], 34);
+    // The worker 31340 is on GPU 1 (31337 on GPU 0 is not the run's).
+    assert.equal(a['gpu.process.1.temp'], 34);
+    assert.equal(a['gpu.process.1.memoryAllocatedBytes'], 3 * 1024 * 1024);
+    assert.ok(!Object.keys(a).some((k) => k.startsWith('gpu.process.0.')));
+    assert.equal(b['gpu.process.1.gpu'], 0);
+    const meta = (s.store.runByKey(s.key)!.metadata as any).gpu;
+    assert.equal(meta.vendor, 'nvidia');
+    assert.equal(meta.count, 2);
+    assert.equal(meta.devices[1].name, 'NVIDIA GeForce RTX 3090');
+    // One --query-gpu per tick; the compute-apps list once (refreshed every ~10 s or when runs change).
+    assert.equal(s.calls.filter((c) => c.includes('--query-gpu')).length, 2);
+    assert.equal(s.calls.filter((c) => c.includes('--query-compute-apps')).length, 1);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+test('stats.disabled turns a run off; a run on another host or without a pid is never sampled', async () => {
+  const s = setup({ stats: { disabled: true } });
+  try {
+    assert.deepEqual(s.monitor.liveRunKeys(), []);
+    await s.monitor.tickNow(true);
+    assert.equal(readSystemSamples(s.store.db, s.key).length, 0);
+    s.add('run', { journal: 'ignored', id: 'sysrun01', project: 'p', start_time: 1, pid: 31300, host: os.hostname(), stats: { disabled: false } });
+    assert.deepEqual(s.monitor.liveRunKeys(), [s.key]);
+    s.add('run', { journal: 'ignored', id: 'sysrun01', project: 'p', start_time: 1, pid: 31300, host: 'elsewhere' });
+    assert.deepEqual(s.monitor.liveRunKeys(), []);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});

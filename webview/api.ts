@@ -1,0 +1,55 @@
+// Typed calls of the runtime's query API (runtime/protocol/api.ts), over whichever transport.
+import type { ConsoleResponse, HistoryResponse, ProjectsResponse, RunDetail, RunsResponse, XAxis } from '../runtime/protocol/api';
+import type { Transport } from './transport/types';
+
+export interface RunsQuery {
+  project?: string;
+  state?: string;
+  tag?: string;
+  group?: string;
+  q?: string;
+  sort?: string;
+  order?: 'asc' | 'desc';
+  columns?: string[];
+  offset?: number;
+  limit?: number;
+}
+
+export interface HistoryQuery {
+  keys: string[];
+  x: XAxis;
+  width: number;
+  from?: number;
+  to?: number;
+}
+
+export class Api {
+  constructor(readonly transport: Transport) {}
+
+  projects(): Promise<ProjectsResponse> {
+    return this.transport.request('/api/projects');
+  }
+
+  runs(q: RunsQuery): Promise<RunsResponse> {
+    return this.transport.request('/api/runs', { ...q, columns: q.columns?.length ? q.columns.join(',') : undefined });
+  }
+
+  run(key: number): Promise<RunDetail> {
+    return this.transport.request(`/api/runs/${key}`);
+  }
+
+  history(key: number, q: HistoryQuery): Promise<HistoryResponse> {
+    const finite = (v?: number) => (v !== undefined && Number.isFinite(v) ? v : undefined);
+    return this.transport.request(`/api/runs/${key}/history`, {
+      keys: q.keys.join(','), x: q.x, width: Math.max(50, Math.round(q.width)), from: finite(q.from), to: finite(q.to),
+    });
+  }
+
+  console(key: number, offset: number, limit = 1 << 20): Promise<ConsoleResponse> {
+    return this.transport.request(`/api/runs/${key}/console`, { offset, limit });
+  }
+
+  stop(key: number): Promise<{ ok: boolean }> {
+    return this.transport.request(`/api/runs/${key}/stop`, undefined, { method: 'POST' });
+  }
+}

@@ -1,0 +1,33 @@
+// Units for system metrics (W&B's key names: cpu, memory_percent, proc.memory.rssMB, gpu.0.temp, ...).
+
+export type Unit = '%' | 'MB' | 'GB' | '°C' | 'W' | 'MHz' | 'bytes' | '';
+
+export function unitOf(tag: string): Unit {
+  const t = tag.toLowerCase();
+  const last = t.split('.').pop() ?? t;
+  if (/percent|util/.test(t) || t === 'cpu' || /^gpu\.(process\.)?\d+\.(gpu|memory|memoryallocated|fanspeed)$/.test(t)) return '%';
+  if (/bytes$/.test(last) || /^network\./.test(t)) return 'bytes';
+  if (/mb$/.test(last) || /^disk\..+\.(in|out)$/.test(t)) return 'MB';
+  if (/gb$/.test(last)) return 'GB';
+  if (/temp/.test(last)) return '°C';
+  if (/watts$|^power/.test(last)) return 'W';
+  if (/clock$/.test(last)) return 'MHz';
+  return '';
+}
+
+export const unitLabel = (tag: string): string => {
+  const u = unitOf(tag);
+  return u ? `${tag} (${u})` : tag;
+};
+
+const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+
+export function formatBytes(n: number): string {
+  let v = Math.abs(n);
+  let i = 0;
+  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${n < 0 ? '-' : ''}${i ? v.toFixed(v < 10 ? 1 : 0) : v} ${BYTE_UNITS[i]}`;
+}
