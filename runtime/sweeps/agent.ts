@@ -25,6 +25,8 @@ export interface AgentOptions {
   log?: (m: string) => void;
   /** how often to talk to the controller, ms */
   tickMs?: number;
+  /** finds the runtime, or starts one (the CLI passes ensureRuntime so a runtime that died is restarted) */
+  connect?: (root: string) => Promise<LiveRuntime | undefined>;
 }
 
 interface Active {
@@ -52,7 +54,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
   let warnedDown = false;
   const call = async <T>(method: string, p: string, body?: unknown): Promise<T> => {
     for (let wait = 250; ; wait = Math.min(wait * 2, 5000)) {
-      rt ??= await findRuntime(o.root);
+      rt ??= await (o.connect ?? findRuntime)(o.root).catch(() => undefined);
       if (rt) {
         try {
           const r = await requestJson<T>(rt.url, rt.token, method, p, body, 30000);

@@ -7,7 +7,7 @@ import type { LiveBus } from '../live/bus';
 import { allPoints } from '../store/downsample';
 import { SweepStore, type SweepRow, type SweepState, type TrialRow } from './sweepStore';
 import type { SweepConfig } from './config/types';
-import { nextRun, stopRuns, makeRng, targetReached, type SweepRunView } from './search';
+import { nextRun, stopRuns, makeRng, targetReached, gridSize, hyperbandBands, SearchConfigError, type SweepRunView } from './search';
 import { newRunId } from '../launch/launch';
 import { runInfo } from '../ingest/ingestor';
 import type { SweepSummary } from '../protocol/live';
@@ -80,6 +80,7 @@ export class SweepController {
   }
 
   create(opts: { config: SweepConfig; project: string; raw?: string | null; sourcePath?: string | null; priorRuns?: string[]; seed?: number }): SweepRow {
+    checkSearchable(opts.config);
     const id = newRunId();
     const now = Date.now() / 1000;
     const projectId = this.store.projectId(opts.project, now);
@@ -170,7 +171,13 @@ export class SweepController {
     }
     // Seeded by the sweep and the trial count: a restarted controller continues the same sequence.
     const rng = makeRng(sweep.seed + views.length * 7919);
-    const s = nextRun(sweep.config, views.map((v) => v.view), rng);
+    let s;
+    try {
+      s = nextRun(sweep.config, views.map((v) => v.view), rng);
+    } catch (e) {
+      if (e instanceof SearchConfigError) throw new SweepError(`sweep ${sweep.id} cannot suggest a run: ${e.message}`);
+      throw e;
+    }
     if ('done' in s) {
       this.finishIfIdle(sweep, views, s.reason);
       return { done: true, reason: s.reason };
@@ -259,17 +266,18 @@ export class SweepController {
 
 /** How many trials the sweep will run, when that is known (grid size, run_cap). */
 function plannedCount(config: SweepConfig): number | null {
-  if (config.run_cap !== undefined) return config.run_cap;
-  if (config.method !== 'grid') return null;
-  let n = 1;
-  const walk = (params: Record<string, any>) => {
-    for (const p of Object.values(params)) {
-      if (p.parameters) walk(p.parameters);
-      else if (p.distribution === 'categorical') n *= p.values.length;
-      else if (p.distribution === 'int_uniform') n *= p.max - p.min + 1;
-      else if (p.distribution === 'q_uniform') n *= Math.max(0, Math.ceil((p.max - p.min) / (p.q ?? 1) - 1e-9));
-    }
-  };
-  walk(config.parameters);
-  return n;
+  const grid = config.method === 'grid' ? gridSize(config) : null;
+  if (config.run_cap !== undefined) return grid === null ? config.run_cap : Math.min(grid, config.run_cap);
+  return grid;
+}
+
+/** Checks the search method can work with the config before anything is stored. */
+function checkSearchable(config: SweepConfig): void {
+  try {
+    if (config.method === 'grid' && gridSize(config) === 0) throw new SearchConfigError('the grid is empty: every parameter needs at least one value');
+    if (config.early_terminate) hyperbandBands(config.early_terminate);
+  } catch (e) {
+    if (e instanceof SearchConfigError) throw new SweepError(e.message);
+    throw e;
+  }
 }

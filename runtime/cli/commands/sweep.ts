@@ -37,7 +37,8 @@ export function registerSweepCommands(program: Command, globals: () => GlobalOpt
     .argument('<config>', 'sweep YAML file')
     .option('-p, --project <name>', 'project for the sweep and its runs (default: the config\'s project, else uncategorized)')
     .option('--prior-run <id...>', 'existing runs of the project to count as trials of this sweep')
-    .action(async (file: string, o: { project?: string; priorRun?: string[] }) => {
+    .option('--json', 'print {id, project, warnings} instead of a sentence')
+    .action(async (file: string, o: { project?: string; priorRun?: string[]; json?: boolean }) => {
       const text = readConfig(file);
       const checked = checkSweepYaml(text);
       for (const d of checked.diagnostics) console.error(`${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
@@ -45,6 +46,7 @@ export function registerSweepCommands(program: Command, globals: () => GlobalOpt
       const res = await api(dataRoot(globals()), 'POST', '/api/sweeps', {
         config: checked.config, raw: text, project: o.project, source_path: path.resolve(file), prior_runs: o.priorRun,
       });
+      if (o.json) return void process.stdout.write(JSON.stringify({ id: res.id, project: res.project, warnings: res.warnings ?? [] }) + '\n');
       console.log(`Created sweep ${res.id} in project ${res.project}.`);
       console.log(`Run trials with: trackwell agent ${res.id}   (add --parallel 2 to run two at once)`);
     });
@@ -114,7 +116,7 @@ export function registerSweepCommands(program: Command, globals: () => GlobalOpt
       const s = await api(root, 'GET', `/api/sweeps/${encodeURIComponent(sweepId)}`);
       // The program path in a sweep file is relative to that file.
       if (s.source_path && s.config.program && !fs.existsSync(path.resolve(cwd, s.config.program))) cwd = path.dirname(s.source_path);
-      process.exitCode = await runAgent({ root, sweepId, count: o.count, parallel: o.parallel, gpus, python: o.python, cwd, graceSeconds: o.grace });
+      process.exitCode = await runAgent({ root, sweepId, count: o.count, parallel: o.parallel, gpus, python: o.python, cwd, graceSeconds: o.grace, connect: (r) => ensureRuntime(r) });
     });
 }
 
