@@ -16,6 +16,7 @@ function viewKey(v: DashboardView): string {
     case 'compare': return `compare:${[...v.keys].sort((a, b) => a - b).join(',')}`;
     case 'runs': return `runs:${v.project ?? ''}`;
     case 'sweep': return `sweep:${v.id}`;
+    case 'sweeps': return `sweeps:${v.project ?? ''}`;
   }
 }
 
@@ -25,6 +26,7 @@ function viewTitle(v: DashboardView, names: (key: number) => string | undefined)
     case 'compare': return `Compare ${v.keys.length} runs`;
     case 'runs': return v.project ? `Runs · ${v.project}` : 'Trackwell Runs';
     case 'sweep': return `Sweep ${v.id}`;
+    case 'sweeps': return v.project ? `Sweeps · ${v.project}` : 'Trackwell Sweeps';
   }
 }
 

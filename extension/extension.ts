@@ -12,6 +12,7 @@ import { RunLensProvider, runWithTracking } from './runWithTracking';
 import type { RunDetail } from '../runtime/protocol/api';
 import type { RunInfo } from '../runtime/protocol/live';
 import { startLanguageClient } from './languageClient';
+import { registerSweeps } from './sweeps';
 
 let connection: RuntimeConnection | undefined;
 
@@ -141,6 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   command('trackwell.showLog', () => log.show());
 
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new RunLensProvider()));
+  registerSweeps(context, { conn, panels, cliPath, nodePath, dataRoot, log });
 
   // The runtime starts on demand: when the Runs view is first shown.
   const loadWhenVisible = () => {

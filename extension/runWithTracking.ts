@@ -16,7 +16,7 @@ export interface LaunchContext {
 }
 
 /** The interpreter the Python extension has selected for `uri`, if that extension is installed. */
-async function pythonExtensionInterpreter(uri: vscode.Uri): Promise<string | undefined> {
+export async function pythonExtensionInterpreter(uri: vscode.Uri): Promise<string | undefined> {
   const ext = vscode.extensions.getExtension('ms-python.python');
   if (!ext) return undefined;
   try {

@@ -9,7 +9,8 @@ import { DEFAULT_PREFS, type Ctx, type Prefs, type View } from './views/context'
 import { RunsList } from './views/runsList';
 import { RunView } from './views/runView';
 import { CompareView } from './views/compareView';
-import { errorState } from './views/states';
+import { SweepView } from './views/sweepView';
+import { SweepsList } from './views/sweepsList';
 import { h, clear, debounce } from './util/dom';
 
 export async function startApp(root: HTMLElement): Promise<void> {
@@ -56,10 +57,8 @@ function createView(ctx: Ctx, v: DashboardView): View {
     case 'runs': return new RunsList(ctx);
     case 'run': return new RunView(ctx, v.key);
     case 'compare': return new CompareView(ctx, v.keys);
-    case 'sweep': {
-      const el = errorState(new Error(`Sweep views are not part of this dashboard yet; see the sweep with: trackwell sweep status ${v.id}`));
-      return { el, dispose: () => undefined };
-    }
+    case 'sweep': return new SweepView(ctx, v.id);
+    case 'sweeps': return new SweepsList(ctx, v.project);
   }
 }
 
@@ -69,6 +68,7 @@ function titleOf(v: DashboardView): string {
     case 'run': return `Run ${v.key} · Trackwell`;
     case 'compare': return `Compare ${v.keys.length} runs · Trackwell`;
     case 'sweep': return `Sweep ${v.id} · Trackwell`;
+    case 'sweeps': return 'Sweeps · Trackwell';
   }
 }
 
@@ -85,7 +85,12 @@ function header(transport: Transport): HTMLElement {
     e.preventDefault();
     transport.open({ kind: 'runs' });
   } }, 'Trackwell');
-  return h('header', { class: 'tw-topbar' }, brand, h('span', { class: 'tw-spacer' }), transport.host === 'browser' ? status : null);
+  const link = (label: string, view: DashboardView, href: string) => h('a', { href, 'data-nav': view.kind, onclick: (e: Event) => {
+    e.preventDefault();
+    transport.open(view);
+  } }, label);
+  const nav = h('nav', { class: 'tw-nav', 'aria-label': 'Dashboard' }, link('Runs', { kind: 'runs' }, '#/runs'), link('Sweeps', { kind: 'sweeps' }, '#/sweeps'));
+  return h('header', { class: 'tw-topbar' }, brand, nav, h('span', { class: 'tw-spacer' }), transport.host === 'browser' ? status : null);
 }
 
 function mergePrefs(saved: Partial<Prefs> | undefined): Prefs {

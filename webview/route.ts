@@ -1,4 +1,4 @@
-// Browser routes in the URL fragment: #/runs, #/run/<key>, #/compare/<k1>,<k2>. `trackwell ui` hands
+// Browser routes in the URL fragment: #/runs, #/run/<key>, #/compare/<k1>,<k2>, #/sweeps, #/sweep/<id>. `trackwell ui` hands
 // the API token over as #token=...; it is taken out of the fragment before anything else reads it.
 import type { DashboardView } from '../runtime/protocol/webview';
 
@@ -36,6 +36,8 @@ export function parseRoute(route: string): DashboardView | undefined {
     }
     case 'sweep':
       return parts[1] ? { kind: 'sweep', id: decodeURIComponent(parts[1]) } : undefined;
+    case 'sweeps':
+      return parts[1] ? { kind: 'sweeps', project: decodeURIComponent(parts[1]) } : { kind: 'sweeps' };
     default:
       return undefined;
   }
@@ -47,5 +49,6 @@ export function formatRoute(v: DashboardView): string {
     case 'run': return `#/run/${v.key}`;
     case 'compare': return `#/compare/${v.keys.join(',')}`;
     case 'sweep': return `#/sweep/${encodeURIComponent(v.id)}`;
+    case 'sweeps': return v.project ? `#/sweeps/${encodeURIComponent(v.project)}` : '#/sweeps';
   }
 }

@@ -43,6 +43,13 @@ Examples:
 }
 
 export async function main(argv = process.argv): Promise<void> {
+  // `trackwell ls | head` closes the pipe early: that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   const program = buildProgram();
   program.exitOverride();
   try {

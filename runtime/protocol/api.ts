@@ -2,7 +2,7 @@
 // All endpoints are under /api, need `Authorization: Bearer <token>` (or `?token=` for WebSocket and
 // browser bootstrap), and answer JSON. Errors answer {"error": "message saying what to fix"}.
 import type { JsonObject, JsonValue } from './journal';
-import type { RunInfo } from './live';
+import type { RunInfo, SweepSummary } from './live';
 
 /** GET /api/projects */
 export interface ProjectsResponse {
@@ -102,3 +102,54 @@ export type LiveServerMessage =
   | { type: 'events'; events: import('./live').LiveEvent[] }
   | { type: 'resync'; reason: string }
   | { type: 'pong' };
+
+/** GET /api/sweeps?project=  (newest first) */
+export interface SweepsResponse {
+  sweeps: SweepSummary[];
+}
+
+/** A trial of a sweep: the run the controller handed out, its parameters and its value of the sweep's metric. */
+export interface SweepTrial {
+  run_id: string;
+  /** null until the run has recorded itself (a trial that is still starting, or never started) */
+  run_key: number | null;
+  state: 'pending' | 'running' | 'finished' | 'failed' | 'killed' | 'crashed';
+  /** the parameters as handed to the run (nested parameters as nested objects) */
+  params: Record<string, JsonValue>;
+  /** the run's value of the sweep's metric (summary), null while none is known or not finite */
+  metric: number | null;
+  /** why the controller stopped it: "hyperband: …" for early termination, or the sweep was cancelled */
+  stop_reason: string | null;
+  created_at: number;
+}
+
+/** A sweep parameter as stored (defaults filled): `distribution` set on leaves, `parameters` on groups. */
+export interface SweepParameterView {
+  distribution?: string;
+  value?: JsonValue;
+  values?: JsonValue[];
+  min?: number;
+  max?: number;
+  q?: number;
+  parameters?: Record<string, SweepParameterView>;
+}
+
+/** GET /api/sweeps/:id */
+export interface SweepDetail extends SweepSummary {
+  config: {
+    method: string;
+    parameters: Record<string, SweepParameterView>;
+    metric?: { name: string; goal: string; target?: number };
+    early_terminate?: { type: string; min_iter?: number; max_iter?: number; s?: number; eta?: number; strict?: boolean };
+    run_cap?: number;
+    program?: string;
+    description?: string;
+    [key: string]: unknown;
+  };
+  raw: string | null;
+  source_path: string | null;
+  trials: SweepTrial[];
+}
+
+/** POST /api/sweeps/:id/control {action} -> SweepSummary */
+export type SweepAction = 'pause' | 'resume' | 'stop' | 'cancel';

@@ -8,7 +8,8 @@ export type DashboardView =
   | { kind: 'runs'; project?: string }
   | { kind: 'run'; key: number }
   | { kind: 'compare'; keys: number[] }
-  | { kind: 'sweep'; id: string };
+  | { kind: 'sweep'; id: string }
+  | { kind: 'sweeps'; project?: string };
 
 export type WebviewToHost =
   /** the bundle has loaded and listens: the host answers with `init` */

@@ -215,11 +215,14 @@ export class SweepController {
     this.get(sweepId);
     const id = `${sweepId}-${newRunId().slice(0, 6)}`;
     this.sweeps.registerAgent(id, sweepId, host, pid);
+    this.publish(sweepId); // views show how many agents work on the sweep
     return id;
   }
 
   agentExited(agentId: string): void {
     this.sweeps.agentHeartbeat(agentId, 'exited');
+    const sweepId = this.sweeps.agentSweep(agentId);
+    if (sweepId) this.publish(sweepId);
   }
 
   control(sweepId: string, action: 'pause' | 'resume' | 'stop' | 'cancel'): SweepRow {

@@ -104,6 +104,10 @@ export class SweepStore {
     this.db.prepare('UPDATE sweep_agents SET heartbeat_at = ?, state = ? WHERE id = ?').run(Date.now() / 1000, state, id);
   }
 
+  agentSweep(agentId: string): string | undefined {
+    return (this.db.prepare('SELECT sweep_id FROM sweep_agents WHERE id = ?').get(agentId) as { sweep_id: string } | undefined)?.sweep_id;
+  }
+
   agents(sweepId: string): { id: string; host: string | null; pid: number | null; heartbeat_at: number; state: string }[] {
     return this.db.prepare('SELECT id, host, pid, heartbeat_at, state FROM sweep_agents WHERE sweep_id = ?').all(sweepId) as any[];
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseSweepYaml } from '../../runtime/sweeps/config';
 import { SweepController } from '../../runtime/sweeps/controller';
 import { Store } from '../../runtime/store/store';
+import { LiveBus } from '../../runtime/live/bus';
 import { tmpDir } from '../helpers/cli';
 
 const dir = path.resolve(__dirname, '../fixtures/sweeps');
@@ -25,5 +26,22 @@ test('each valid corpus config is accepted by the controller and yields a first 
     assert.ok('run_id' in a, `${f}: ${JSON.stringify(a)}`);
     for (const name of Object.keys(parsed.config!.parameters)) assert.ok(name in a.params, `${f}: no value for ${name}`);
   }
+  store.close();
+});
+
+test('sweep live events carry the agent count as agents register and exit', () => {
+  const store = Store.open(path.join(tmpDir(), 'store.sqlite'));
+  const bus = new LiveBus();
+  const seen: number[] = [];
+  bus.subscribe((events) => {
+    for (const e of events) if (e.type === 'sweep') seen.push(e.sweep.agents);
+  });
+  const ctl = new SweepController(store, bus);
+  const sweep = ctl.create({ config: valid[0].parsed.config!, project: 'corpus', seed: 1 });
+  const a = ctl.registerAgent(sweep.id, 'host', 1);
+  const b = ctl.registerAgent(sweep.id, 'host', 2);
+  ctl.agentExited(a);
+  ctl.agentExited(b);
+  assert.deepEqual(seen.slice(-4), [1, 2, 1, 0]);
   store.close();
 });

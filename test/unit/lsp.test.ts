@@ -346,7 +346,8 @@ test('the injection grammar highlights macros and distribution names', () => {
   assert.deepEqual([...'    distribution: log_uniform_values'.matchAll(re('distribution'))].map((m) => m[1]), ['log_uniform_values']);
   assert.deepEqual([...'    distribution: log_uniform  # old'.matchAll(re('distribution'))].map((m) => m[1]), ['log_uniform']);
   assert.deepEqual([...'    values: [uniform]'.matchAll(re('distribution'))], []);
-  const contributes = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../extension/contributes/lsp.json'), 'utf8'));
-  assert.equal(contributes.contributes.grammars[0].path, './syntaxes/sweep-yaml.injection.json');
-  assert.ok(fs.existsSync(path.resolve(__dirname, '../..', contributes.contributes.yamlValidation[0].url)));
+  const manifest = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'));
+  const grammars = manifest.contributes.grammars as Array<{ path: string; injectTo?: string[] }>;
+  assert.ok(grammars.some((g) => g.path === './syntaxes/sweep-yaml.injection.json' && g.injectTo?.includes('source.yaml')));
+  for (const v of manifest.contributes.yamlValidation as Array<{ url: string }>) assert.ok(fs.existsSync(path.resolve(__dirname, '../..', v.url)), v.url);
 });

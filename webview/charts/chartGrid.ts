@@ -8,6 +8,7 @@ import type { Api } from '../api';
 import type { LiveHub } from '../live';
 import { readTheme, onThemeChange, type ChartTheme } from '../theme';
 import { h, debounce } from '../util/dom';
+import { NearViewport } from '../util/nearViewport';
 import { HistoryLoader, toPts } from './loader';
 import { MetricChart, type Pt, type SeriesSpec } from './metricChart';
 import { chartedMetrics, metricDef, xAxisFor } from './metrics';
@@ -58,7 +59,7 @@ export class ChartGrid {
   private zooms = new Map<XAxis, [number, number]>();
   private loader: HistoryLoader;
   private theme: ChartTheme = readTheme();
-  private observer: IntersectionObserver;
+  private observer: NearViewport;
   private offs: (() => void)[] = [];
 
   constructor(api: Api, live: LiveHub, runs: GridRun[], private prefs: ChartPrefs, private save: (p: ChartPrefs) => void, private multiRun = false) {
@@ -74,16 +75,13 @@ export class ChartGrid {
     this.body = h('div', { class: 'tw-sections' });
     this.empty = h('div', { class: 'tw-empty tw-empty-inline' });
     this.el = h('div', { class: 'tw-chart-grid-view' }, this.toolbar.el, this.empty, this.body);
-    this.observer = new IntersectionObserver((items) => {
-      for (const it of items) {
-        if (!it.isIntersecting) continue;
-        const e = this.entries.get((it.target as HTMLElement).dataset.metric ?? '');
-        if (e && !e.chart.mounted) {
-          e.chart.mount();
-          this.load(e);
-        }
+    this.observer = new NearViewport(this.el, '400px 0px', (target) => {
+      const e = this.entries.get((target as HTMLElement).dataset.metric ?? '');
+      if (e && !e.chart.mounted) {
+        e.chart.mount();
+        this.load(e);
       }
-    }, { rootMargin: '400px 0px' });
+    });
     for (const r of this.runs.values()) {
       for (const m of chartedMetrics(r.historyKeys, r.defs)) this.ensure(m, false);
       for (const s of r.systemKeys) this.ensure(SYS + s, true);
