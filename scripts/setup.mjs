@@ -62,11 +62,15 @@ if (have !== want) {
   fs.writeFileSync(stamp, want);
 }
 
-// 3. pytest for the Python client's tests (the client itself needs only the standard library).
-if (forTests && spawnSync('python3', ['-m', 'pytest', '--version'], { stdio: 'ignore' }).status !== 0) {
-  say('installing pytest');
-  const r = spawnSync('python3', ['-m', 'pip', 'install', '-q', 'pytest'], { stdio: 'inherit' });
-  if (r.status !== 0) run('python3', ['-m', 'pip', 'install', '-q', '--break-system-packages', 'pytest']);
+// 3. Test-only Python packages: pytest, and numpy so the client's numpy handling is tested for real
+// (the client itself needs only the standard library).
+if (forTests) {
+  const missing = [['pytest', 'pytest'], ['numpy', 'numpy']].filter(([mod]) => spawnSync('python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status !== 0).map(([, pkg]) => pkg);
+  if (missing.length) {
+    say(`installing ${missing.join(' ')} for the Python tests`);
+    const r = spawnSync('python3', ['-m', 'pip', 'install', '-q', ...missing], { stdio: 'inherit' });
+    if (r.status !== 0) run('python3', ['-m', 'pip', 'install', '-q', '--break-system-packages', ...missing]);
+  }
 }
 
 // 4. Build the bundles.

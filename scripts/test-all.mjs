@@ -9,14 +9,15 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
   ['node tests (unit, integration, browser)', 'node', ['scripts/run-node-tests.mjs']],
-  ['python tests', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests']],
+  ['python tests (stored through the runtime)', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests']],
+  ['python tests (raw journal records)', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests'], { TRACKWELL_TEST_BACKEND: 'journal' }],
   ...(skipE2e ? [] : [['end-to-end tests (VS Code)', 'node', ['scripts/run-e2e.mjs']]]),
 ];
 const failed = [];
-for (const [name, cmd, args] of steps) {
+for (const [name, cmd, args, env] of steps) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
   const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   console.log(`=== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   if (r.status !== 0) failed.push(name);
   if (r.status !== 0 && name.startsWith('setup')) break;

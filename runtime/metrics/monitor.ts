@@ -1,6 +1,6 @@
 // The system-metrics sampler: runs inside the runtime (never in the training process) and samples
 // every live run whose process runs on this host, for the run's whole process tree, under the W&B
-// tag names (seed-inventory §4.3; docs/benchmarks-sysmetrics.md has the measured cost).
+// tag names (seed-inventory §4.3; docs/benchmarks.md has the measured cost).
 //
 // Cost model: ONE tick per interval shared by all live runs. A tick reads the process table once
 // (on Linux procTree.ts's ProcTable: the runs' trees and new pids from /proc), the host counters once, disk usage once per distinct path, and spawns nvidia-smi

@@ -1,6 +1,6 @@
 // `trackwell ls`, `show`, `export`, `logs`: reading what was recorded.
 import fs from 'node:fs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { dataRoot, openStore, type GlobalOptions } from '../context';
 import { humanDuration, isoTime, localTime, table } from '../format';
 import type { RunRow, Store } from '../../store/store';
@@ -159,7 +159,8 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
     .description("Print a run's console output (stdout and stderr as captured).")
     .argument('<run>', 'run id or PROJECT/ID')
     .option('-f, --follow', 'keep printing new output until the run ends')
-    .action(async (ref: string, o: { follow?: boolean }) => {
+    .addOption(new Option('--stream <name>', 'only this stream').choices(['stdout', 'stderr']))
+    .action(async (ref: string, o: { follow?: boolean; stream?: string }) => {
       const s = await openStore(dataRoot(globals()), { quiet: true });
       try {
         const run = s.store.resolveRun(ref);
@@ -167,7 +168,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         for (;;) {
           const pieces = s.store.consoleFrom(run.key, offset, 10000);
           for (const p of pieces) {
-            await write(process.stdout, p.data);
+            if (!o.stream || p.stream === o.stream) await write(process.stdout, p.data);
             offset = p.offset + p.data.length;
           }
           if (pieces.length === 10000) continue;

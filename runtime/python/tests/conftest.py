@@ -1,9 +1,10 @@
 """Test helpers: run real scripts in a subprocess, then read back what was STORED.
 
-Every assertion about recorded data goes through `stored_run(data_root, run_id)`. Today it replays the
-run's journals with a reader written here (independent of the client's own reader). With
-TRACKWELL_TEST_BACKEND=runtime it asks the real runtime instead (`trackwell sync`, `show --json`,
-`export --format jsonl`, `logs`), so the same tests check the whole pipeline.
+Every assertion about recorded data goes through `stored_run(data_root, run_id)`. By default it asks the
+real runtime (`trackwell sync` into the data root's SQLite store, then `show --json`, `export --format jsonl`,
+`logs --stream`), so the tests check the whole pipeline. With TRACKWELL_TEST_BACKEND=journal it replays the
+run's journals with a reader written here (independent of the client's own), which also lets tests assert on
+the raw journal records; `npm test` runs both.
 """
 import base64
 import glob
@@ -27,7 +28,7 @@ REPO = os.path.dirname(os.path.dirname(PYDIR))
 COMPAT = os.path.join(PYDIR, "trackwell", "_compat")
 LAUNCH = os.path.join(PYDIR, "trackwell", "_launch")
 EXAMPLES = os.environ.get("TRACKWELL_EXAMPLES_DIR") or os.path.join(os.path.dirname(REPO), "shared", "examples")
-BACKEND = os.environ.get("TRACKWELL_TEST_BACKEND", "journal")
+BACKEND = os.environ.get("TRACKWELL_TEST_BACKEND", "runtime")
 # Assertions on raw journal records (which records were written, in which order) only make sense when
 # reading journals; with the runtime backend they are skipped and the stored state is checked instead.
 JOURNAL = BACKEND == "journal"
@@ -215,10 +216,11 @@ def stored_run(root, run_id, extra_dirs=()):
 
 
 def _cli(root, *args):
+    """Runs the real CLI on a data root; console bytes that are not UTF-8 come back replaced, as a reader sees them."""
     cli = os.path.join(REPO, "dist", "cli.js")
-    out = subprocess.run(["node", cli, "--dir", root] + list(args), capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
+    out = subprocess.run(["node", cli, "--dir", root] + list(args), capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
+    return out.stdout.decode("utf-8", "replace")
 
 
 def _unflatten(row):
@@ -258,9 +260,10 @@ def _stored_run_runtime(root, run_id, extra_dirs=()):
     show = json.loads(_cli(root, "show", run_id, "--json"))
     rows = [_unflatten(_strings_to_num(json.loads(l))) for l in _cli(root, "export", run_id, "--format", "jsonl").splitlines() if l.strip()]
     console = _cli(root, "logs", run_id)
+    stdout, stderr = _cli(root, "logs", run_id, "--stream", "stdout"), _cli(root, "logs", run_id, "--stream", "stderr")
     return {"id": run_id, "run": show, "state": show["state"], "exit_code": show.get("exit_code"), "error": show.get("error"),
             "config": _strings_to_num(show.get("config") or {}), "summary": _strings_to_num(show.get("summary") or {}),
-            "history": rows, "console": console, "stdout": console, "stderr": console, "metrics": show.get("metrics") or {},
+            "history": rows, "console": console, "stdout": stdout, "stderr": stderr, "metrics": show.get("metrics") or {},
             "problems": [], "journals": [], "records": []}
 
 

@@ -1,5 +1,6 @@
 """The example scripts in shared/examples run unmodified (W&B ones through the `wandb` shim) and record
-what they log, both as plain scripts and launched the way `trackwell run` launches them."""
+what they log, both as plain scripts and through the real `trackwell run` (which starts a runtime, puts the
+client and the `wandb` module on PYTHONPATH and captures the console at the file-descriptor level)."""
 import math
 import os
 import shutil
@@ -8,17 +9,24 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES, clean_env, python_path, run_ids, stored_run
+from conftest import EXAMPLES, REPO, clean_env, python_path, run_ids, stored_run
+
+CLI = os.path.join(REPO, "dist", "cli.js")
 
 pytestmark = pytest.mark.skipif(not os.path.isdir(EXAMPLES), reason="shared/examples not found")
 
 
 def run_example(name, workdir, root, launched=False, launch_id="exlaunch"):
     src = os.path.join(EXAMPLES, name)
-    env = clean_env({"TRACKWELL_DIR": root, "PYTHONPATH": python_path(launched=launched), "PYTHONUNBUFFERED": "1"})
     if launched:
-        env["TRACKWELL_LAUNCH_ID"] = launch_id
-    p = subprocess.run([sys.executable, src], cwd=str(workdir), env=env, capture_output=True, text=True, timeout=60)
+        cmd = ["node", CLI, "run", "--dir", root, "--launch-id", launch_id, "--python", sys.executable, src]
+        try:
+            p = subprocess.run(cmd, cwd=str(workdir), env=clean_env(), capture_output=True, text=True, timeout=90)
+        finally:
+            subprocess.run(["node", CLI, "serve", "--stop", "--dir", root], capture_output=True, timeout=30)
+    else:
+        env = clean_env({"TRACKWELL_DIR": root, "PYTHONPATH": python_path(), "PYTHONUNBUFFERED": "1"})
+        p = subprocess.run([sys.executable, src], cwd=str(workdir), env=env, capture_output=True, text=True, timeout=60)
     ids = run_ids(root)
     assert len(ids) == 1, (ids, p.stderr)
     if launched:
@@ -26,7 +34,7 @@ def run_example(name, workdir, root, launched=False, launch_id="exlaunch"):
     return p, stored_run(root, ids[0])
 
 
-@pytest.mark.parametrize("launched", [False, True])
+@pytest.mark.parametrize("launched", [False, True], ids=["plain", "trackwell-run"])
 def test_wandb_quickstart(workdir, tmp_path, launched):
     p, st = run_example("wandb_quickstart.py", workdir, str(tmp_path / "root"), launched)
     assert p.returncode == 0, p.stderr
@@ -40,7 +48,7 @@ def test_wandb_quickstart(workdir, tmp_path, launched):
     assert st["summary"] == {k: h[-1][k] for k in ("acc", "loss", "lr")}
 
 
-@pytest.mark.parametrize("launched", [False, True])
+@pytest.mark.parametrize("launched", [False, True], ids=["plain", "trackwell-run"])
 def test_wandb_context_manager(workdir, tmp_path, launched):
     p, st = run_example("wandb_context_manager.py", workdir, str(tmp_path / "root"), launched)
     assert p.returncode == 0, p.stderr
@@ -61,7 +69,7 @@ def test_wandb_context_manager(workdir, tmp_path, launched):
     assert st["metrics"]["eval/acc"]["summary"] == ["max"]
 
 
-@pytest.mark.parametrize("launched", [False, True])
+@pytest.mark.parametrize("launched", [False, True], ids=["plain", "trackwell-run"])
 def test_trackwell_native(workdir, tmp_path, launched):
     p, st = run_example("trackwell_native.py", workdir, str(tmp_path / "root"), launched)
     assert p.returncode == 0, p.stderr
@@ -73,7 +81,7 @@ def test_trackwell_native(workdir, tmp_path, launched):
     assert st["summary"]["epoch"] == 4
 
 
-@pytest.mark.parametrize("launched", [False, True])
+@pytest.mark.parametrize("launched", [False, True], ids=["plain", "trackwell-run"])
 def test_failing_script(workdir, tmp_path, launched):
     p, st = run_example("failing_script.py", workdir, str(tmp_path / "root"), launched)
     assert p.returncode == 1

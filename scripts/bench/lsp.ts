@@ -3,20 +3,20 @@
 //     semantic checks, ranges, quick fixes) — the work the server does when its debounce fires;
 //  2. over stdio with the real server (debounce set to 0): didChange sent → publishDiagnostics received.
 // The first WARMUP edits (JIT compilation) are timed apart from the EDITS measured ones.
-// Usage: node --import tsx scripts/bench-lsp.ts [--edits 50] [--warmup 10]
+// Usage: node --import tsx scripts/bench/lsp.ts [--edits 50] [--warmup 10]
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { SweepLanguageService } from '../runtime/lsp/service';
-import { parseSweepYaml } from '../runtime/sweeps/config';
+import { SweepLanguageService } from '../../runtime/lsp/service';
+import { parseSweepYaml } from '../../runtime/sweeps/config';
 
 const arg = (name: string, dflt: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : dflt);
 const EDITS = arg('--edits', 50);
 const WARMUP = arg('--warmup', 10);
-const root = path.resolve(__dirname, '..');
+const root = path.resolve(__dirname, '..', '..');
 
 /** A realistic sweep of 400 parameters of mixed forms, 2,000 lines or a little more. */
 function bigSweep(): string {
