@@ -73,14 +73,32 @@ for (let i = 0; ; i++) {
 }
 step(`code-server ready at ${base}`);
 
-const driver = spawnSync('node', [path.join(root, 'test', 'e2e', 'vscode.e2e.mjs'), `${base}/?folder=${encodeURIComponent(dirs.ws)}`,
-  dirs.ws, shots, path.join(root, 'dist', 'cli.js')], { cwd: root, stdio: 'inherit', env: { ...process.env, TRACKWELL_DIR: '' } });
-if (driver.status !== 0) {
+/** Runs a test process with its output shown, and returns its exit status and its "N passed, N failed" counts. */
+function counted(args, env) {
+  const r = spawnSync('node', args, { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(r.stdout ?? '');
+  const m = [...(r.stdout ?? '').matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+  return { ok: r.status === 0, passed: m ? Number(m[1]) : 0, failed: m ? Number(m[2]) : r.status === 0 ? 0 : 1 };
+}
+
+// 1. The UI, driven as a user would, against the installed VSIX.
+const ui = counted([path.join(root, 'test', 'e2e', 'vscode.e2e.mjs'), `${base}/?folder=${encodeURIComponent(dirs.ws)}`,
+  dirs.ws, shots, path.join(root, 'dist', 'cli.js')], { TRACKWELL_DIR: '' });
+if (!ui.ok) {
   // The extension host's log says why an extension-side step failed.
   const logs = path.join(run, 'ud', 'logs');
   const found = spawnSync('sh', ['-c', `find "${logs}" -name '*.log' | grep -Ei 'exthost|trackwell' | head -5`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
   for (const f of found) console.log(`--- ${path.relative(run, f)} (tail)\n${fs.readFileSync(f, 'utf8').slice(-3000)}`);
   console.log(`--- code-server.log (tail)\n${fs.readFileSync(logFile, 'utf8').slice(-2000)}`);
 }
+stopAll();
+
+// 2. The in-extension-host suites through @vscode/test-electron, with code-server standing in for VS Code.
+step('in-extension-host tests (@vscode/test-electron through the code-server shim)');
+const host = counted([path.join(root, 'scripts', 'run-vscode-tests.mjs')], {
+  VSCODE_EXECUTABLE: path.join(root, 'scripts', 'e2e', 'codeServerTestShim.cjs'), CODE_SERVER_BIN: codeServer, HOME: dirs.home, TMPDIR: dirs.tmp,
+});
+
 console.log(`e2e: screenshots in ${path.relative(root, shots)}`);
-process.exit(driver.status ?? 1);
+console.log(`${ui.passed + host.passed} passed, ${ui.failed + host.failed} failed`);
+process.exit(ui.ok && host.ok ? 0 : 1);

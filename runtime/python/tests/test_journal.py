@@ -1,5 +1,6 @@
 """The journal format (docs/journal.md) and the client's own reader, used to resume without a runtime."""
 import json
+import os
 import zlib
 
 from conftest import JOURNAL, parse_journal, stored_run
@@ -118,3 +119,32 @@ def test_heartbeat_every_five_seconds(tmp_path):
     j.close()
     recs, _ = parse_journal(str(tmp_path / "run.journal"))
     assert [round(r["ts"] - t0, 3) for r in recs if r["t"] == "heartbeat"] == [5.1, 10.2, 15.2]
+
+
+def test_trackwell_sync_of_a_torn_journal_stores_everything_before_it_and_warns(run_script):
+    import subprocess
+
+    from conftest import REPO
+
+    r = run_script("""
+        import json, trackwell as tw
+        run = tw.init(project="p", mode="offline", id="trunc002")
+        for i in range(10):
+            run.log({"i": i})
+        run.finish()
+        print(json.dumps(run.settings.sync_file))
+    """).ok()
+    path = r.json()
+    raw = open(path, "rb").read()
+    last = raw[:-1].rsplit(b"\n", 1)[1]
+    assert b'"exit"' in last
+    with open(path, "wb") as f:
+        f.write(raw[:-20])  # tear the exit record
+    cli = os.path.join(REPO, "dist", "cli.js")
+    out = subprocess.run(["node", cli, "--dir", r.root, "sync", path], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "warning:" in out.stderr and path in out.stderr, out.stderr
+    show = json.loads(subprocess.run(["node", cli, "--dir", r.root, "show", "trunc002", "--json"], capture_output=True, text=True).stdout)
+    rows = subprocess.run(["node", cli, "--dir", r.root, "export", "trunc002", "--format", "jsonl"], capture_output=True, text=True).stdout
+    assert [json.loads(l)["i"] for l in rows.splitlines()] == list(range(10))
+    assert show["state"] in ("running", "crashed")  # the exit record was lost; no process is alive to finish it
