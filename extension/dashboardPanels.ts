@@ -88,7 +88,9 @@ class DashboardPanel implements vscode.Disposable {
         return;
       case 'request':
         try {
-          const json = await this.owner.conn.request(m.method ?? 'GET', m.path, m.query, m.body);
+          const json = m.as === 'text'
+            ? (await this.owner.conn.requestBytes(m.path, m.query)).toString('utf8')
+            : await this.owner.conn.request(m.method ?? 'GET', m.path, m.query, m.body);
           this.post({ type: 'response', id: m.id, ok: true, json });
         } catch (e) {
           this.post({ type: 'response', id: m.id, ok: false, status: (e as { status?: number }).status, error: (e as Error).message });

@@ -13,6 +13,7 @@ import type { RunDetail } from '../runtime/protocol/api';
 import type { RunInfo } from '../runtime/protocol/live';
 import { startLanguageClient } from './languageClient';
 import { registerSweeps } from './sweeps';
+import { registerSourceDiff } from './sourceDiff';
 
 let connection: RuntimeConnection | undefined;
 
@@ -140,6 +141,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     await tree.reload();
   });
   command('trackwell.showLog', () => log.show());
+  registerSourceDiff(context, conn, command);
 
   context.subscriptions.push(vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new RunLensProvider()));
   registerSweeps(context, { conn, panels, cliPath, nodePath, dataRoot, log });

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import type { LiveEvent } from '../runtime/protocol/live';
 import type { LiveServerMessage } from '../runtime/protocol/api';
 import { ensureRuntime } from '../runtime/server/daemon';
-import { findRuntime, requestJson, type LiveRuntime } from '../runtime/server/runtimeInfo';
+import { findRuntime, requestJson, requestRaw, type LiveRuntime } from '../runtime/server/runtimeInfo';
 
 export interface LiveFilter {
   history: Set<number> | '*';
@@ -161,12 +161,21 @@ export class RuntimeConnection implements vscode.Disposable {
   }
 
   /** An API request; connects first, and retries once after reconnecting if the runtime went away. */
-  async request<T = any>(method: string, path: string, query?: Record<string, string | string[]>, body?: unknown): Promise<T> {
+  request<T = any>(method: string, path: string, query?: Record<string, string | string[]>, body?: unknown): Promise<T> {
+    return this.withRetry((rt, qs) => requestJson<T>(rt.url, rt.token, method, path + qs, body, 30000), query);
+  }
+
+  /** A GET whose answer is bytes, not JSON (a stored file's content). */
+  requestBytes(path: string, query?: Record<string, string | string[]>): Promise<Buffer> {
+    return this.withRetry((rt, qs) => requestRaw(rt.url, rt.token, 'GET', path + qs, undefined, 30000), query);
+  }
+
+  private async withRetry<T>(send: (rt: LiveRuntime, qs: string) => Promise<T>, query?: Record<string, string | string[]>): Promise<T> {
     const qs = query ? '?' + new URLSearchParams(Object.entries(query).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString() : '';
     for (let attempt = 0; ; attempt++) {
       const rt = await this.connect();
       try {
-        return await requestJson<T>(rt.url, rt.token, method, path + qs, body, 30000);
+        return await send(rt, qs);
       } catch (e) {
         const status = (e as { status?: number }).status;
         if (status !== undefined || attempt > 0) throw e;

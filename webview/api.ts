@@ -1,5 +1,5 @@
 // Typed calls of the runtime's query API (runtime/protocol/api.ts), over whichever transport.
-import type { ConsoleResponse, HistoryResponse, ProjectsResponse, RunDetail, RunsResponse, XAxis } from '../runtime/protocol/api';
+import type { ConsoleResponse, FilesResponse, HistoryResponse, ProjectsResponse, RunDetail, RunsResponse, XAxis } from '../runtime/protocol/api';
 import type { Transport } from './transport/types';
 
 export interface RunsQuery {
@@ -47,6 +47,15 @@ export class Api {
 
   console(key: number, offset: number, limit = 1 << 20): Promise<ConsoleResponse> {
     return this.transport.request(`/api/runs/${key}/console`, { offset, limit });
+  }
+
+  files(key: number): Promise<FilesResponse> {
+    return this.transport.request(`/api/runs/${key}/files`);
+  }
+
+  /** A stored file's content as text (sources, patches, requirements). */
+  fileText(key: number, path: string): Promise<string> {
+    return this.transport.request(`/api/runs/${key}/files/content`, { path }, { as: 'text' });
   }
 
   stop(key: number): Promise<{ ok: boolean }> {

@@ -59,6 +59,27 @@ export interface ConsoleResponse {
   pieces: { offset: number; ts: number; stream: 'stdout' | 'stderr'; text: string }[];
 }
 
+/** A file saved with a run (the bytes are in the data root's blob store). */
+export interface RunFile {
+  /** relative to the run: `code/<relpath>` (kind "source"), `diff.patch` ("patch"), `requirements.txt`
+   *  ("requirements"), `snapshots/<name>/<relpath>` ("code", from save_code / log_code) */
+  path: string;
+  sha256: string;
+  size: number;
+  kind: string | null;
+  /** epoch seconds the client recorded it */
+  ts: number;
+}
+
+/**
+ * GET /api/runs/:key/files -> {files}, ordered by path.
+ * GET /api/runs/:key/files/content?path=<exact stored path> -> the bytes, with a content type; 404 when the
+ *   run has no file with exactly that path or its blob is missing.
+ */
+export interface FilesResponse {
+  files: RunFile[];
+}
+
 export type XAxis = 'step' | 'wall' | 'relative' | `metric:${string}`;
 
 /**

@@ -15,7 +15,9 @@ export type WebviewToHost =
   /** the bundle has loaded and listens: the host answers with `init` */
   | { type: 'ready' }
   /** an API request: GET unless `method` says otherwise; path starts with /api/ */
-  | { type: 'request'; id: number; method?: 'GET' | 'POST' | 'DELETE'; path: string; query?: Record<string, string | string[]>; body?: unknown }
+  | { type: 'request'; id: number; method?: 'GET' | 'POST' | 'DELETE'; path: string; query?: Record<string, string | string[]>; body?: unknown;
+    /** 'text': the answer is not JSON (a stored file); `json` of the response is then its text */
+    as?: 'text' }
   | { type: 'live'; message: LiveClientMessage }
   /** the user asked for another view (VS Code opens or reveals a panel; a browser navigates) */
   | { type: 'open'; view: DashboardView }

@@ -7,9 +7,10 @@ import { HttpError, type Request } from './router';
 import { listProjects, queryRuns, QueryError, type RunQuery } from '../store/runQueries';
 import { downsample, downsampleByMetric, type Downsampled } from '../store/downsample';
 import { runInfo } from '../ingest/ingestor';
-import type { ConsoleResponse, HistoryResponse, RunDetail, SeriesData, XAxis } from '../protocol/api';
+import type { ConsoleResponse, FilesResponse, HistoryResponse, RunDetail, SeriesData, XAxis } from '../protocol/api';
 import type { RunRow } from '../store/store';
 import { systemHistory, SYSTEM_KEY_PREFIX } from '../store/systemSamples'; // system metrics
+import { blobPath, contentType, runFile, runFiles } from '../store/blobs';
 
 const many = (req: Request, name: string): string[] | undefined => {
   const v = req.query.getAll(name).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
@@ -84,6 +85,29 @@ export function registerQueryRoutes(rt: Runtime): void {
     // An offset inside a piece (a client resuming mid-piece) starts at that piece.
     const res: ConsoleResponse = { offset, next_offset: next, total: run.console_bytes, pieces };
     return { json: res };
+  });
+
+  r.on('GET', '/api/runs/:key/files', (req) => {
+    const res: FilesResponse = { files: runFiles(store.db, runOr404(req).key) };
+    return { json: res };
+  });
+
+  r.on('GET', '/api/runs/:key/files/content', (req) => {
+    const run = runOr404(req);
+    const wanted = req.query.get('path');
+    if (!wanted) throw new HttpError(400, 'path is required, e.g. ?path=code/train.py (see /api/runs/:key/files)');
+    // Only a stored row's exact path is served, and the bytes are found by its sha256, never by the name.
+    const file = runFile(store.db, run.key, wanted);
+    if (!file) throw new HttpError(404, `run ${run.id} has no file ${JSON.stringify(wanted)}`);
+    let body: Buffer;
+    try {
+      body = fs.readFileSync(blobPath(rt.paths.blobs, file.sha256));
+    } catch {
+      throw new HttpError(404, `the bytes of ${file.path} are not in this data root's blob store`);
+    }
+    // User content: never rendered as a page of the dashboard's origin.
+    const headers = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; sandbox", 'Cache-Control': 'no-store' };
+    return { body, type: contentType(file.path, file.kind), headers };
   });
 
   r.on('GET', '/api/runs/:key/history', (req) => {

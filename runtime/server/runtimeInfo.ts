@@ -84,6 +84,14 @@ export function runtimeUrl(info: Pick<RuntimeInfo, 'host' | 'port'>): string {
 export function requestJson<T = any>(
   base: string, token: string, method: string, path: string, body?: unknown, timeoutMs = 5000,
 ): Promise<T> {
+  return requestRaw(base, token, method, path, body, timeoutMs).then((buf) => {
+    const text = buf.toString('utf8');
+    try { return (text ? JSON.parse(text) : {}) as T; } catch { return { error: text } as T; }
+  });
+}
+
+/** The response body as bytes (e.g. a stored file); a status of 300 or more rejects with `status` and the API's error. */
+export function requestRaw(base: string, token: string, method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const req = http.request(`${base}${path}`, {
@@ -93,11 +101,12 @@ export function requestJson<T = any>(
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+        const buf = Buffer.concat(chunks);
+        if ((res.statusCode ?? 500) < 300) return resolve(buf);
+        const text = buf.toString('utf8');
         let json: any;
         try { json = text ? JSON.parse(text) : {}; } catch { json = { error: text }; }
-        if ((res.statusCode ?? 500) >= 300) reject(Object.assign(new Error(json?.error ?? `HTTP ${res.statusCode}`), { status: res.statusCode, body: json }));
-        else resolve(json as T);
+        reject(Object.assign(new Error(json?.error ?? `HTTP ${res.statusCode}`), { status: res.statusCode, body: json }));
       });
     });
     req.on('timeout', () => req.destroy(new Error(`runtime did not answer ${method} ${path} within ${timeoutMs} ms`)));

@@ -1,5 +1,6 @@
 // Shared by the browser tests: Debian's Chromium through playwright-core, runs made the way clients
 // make them (journals ingested by a real runtime), and screenshots under test/artifacts/.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +126,39 @@ export function seedRun(root: string, s: RunSpec, startOffset = 0): JournalWrite
   if (s.state === 'failed') {
     add('exit', { state: 'failed', exit_code: 1, error: { type: 'RuntimeError', message: 'CUDA out of memory', traceback: 'Traceback (most recent call last):\n  File "train.py", line 42, in <module>\nRuntimeError: CUDA out of memory' } });
   } else add('exit', { state: 'finished', exit_code: 0, error: null });
+  return j;
+}
+
+/** Bytes of the files seedFilesRun stores, by stored path. */
+export const SEEDED_FILES: Record<string, { text: string; kind: string }> = {
+  'code/train.py': { text: 'import model\n\nfor epoch in range(10):\n    print("epoch", epoch, model.LAYERS)\n', kind: 'source' },
+  'code/model.py': { text: 'LAYERS = 4\n', kind: 'source' },
+  'diff.patch': { text: 'diff --git a/model.py b/model.py\n--- a/model.py\n+++ b/model.py\n@@ -1 +1 @@\n-LAYERS = 3\n+LAYERS = 4\n', kind: 'patch' },
+  'requirements.txt': { text: 'numpy>=1.26\ntorch==2.3.0\n', kind: 'requirements' },
+  'snapshots/source-vision-train.py/train.py': { text: 'import model\n\nfor epoch in range(10):\n    print("epoch", epoch)\n', kind: 'code' },
+};
+
+/** A finished run with the collected information a client records: meta records, and files in the blob store. */
+export function seedFilesRun(root: string, id: string): JournalWriter {
+  const j = new JournalWriter(path.join(root, 'runs', `20240101-000002-${id}`), id, 'vision', { name: 'collected-info', start_time: T0, host: 'gpu-box' });
+  const sources: [string, string][] = [];
+  for (const [p, { text, kind }] of Object.entries(SEEDED_FILES)) {
+    const data = Buffer.from(text);
+    const sha = crypto.createHash('sha256').update(data).digest('hex');
+    fs.mkdirSync(path.join(root, 'blobs', sha.slice(0, 2)), { recursive: true });
+    fs.writeFileSync(path.join(root, 'blobs', sha.slice(0, 2), sha), data);
+    j.add('file', { path: p, sha256: sha, size: data.length, kind }, T0 + 1);
+    if (kind === 'source') sources.push([p.slice('code/'.length), crypto.createHash('md5').update(data).digest('hex')]);
+  }
+  j.add('meta', {
+    program: { argv: ['train.py', '--lr', '0.1', '--note', 'two words'], path: '/home/ada/vision/train.py', cwd: '/home/ada/vision', python: '3.11.7', executable: '/usr/bin/python3' },
+    git: { root: '/home/ada/vision', remote: 'git@example.invalid:ada/vision.git', commit: '4f2c9e1b7d3a5c8e0f1a2b3c4d5e6f708192a3b4', branch: 'main', dirty: true },
+    sources: sources.sort(),
+    dependencies: ['numpy==1.26.4', 'pip==24.0', 'torch==2.3.0'],
+    host: { hostname: 'gpu-box', os: 'Linux', release: '6.1.0', cpu: 'AMD EPYC 7763 64-Core Processor', cpu_count: 16, memory_total: 64 * 2 ** 30,
+      gpus: [{ name: 'NVIDIA A100-SXM4-40GB', memory_total: 40 * 2 ** 30, driver: '535.129.03' }] },
+  }, T0 + 2);
+  j.add('exit', { state: 'finished', exit_code: 0, error: null }, T0 + 60);
   return j;
 }
 

@@ -12,7 +12,7 @@ import { dashboardHtml } from '../../runtime/server/dashboardPage';
 import type { HostToWebview, WebviewToHost } from '../../runtime/protocol/webview';
 import { startRuntime, type TestRuntime } from '../helpers/runtime';
 import { ROOT, waitFor } from '../helpers/cli';
-import { launchBrowser, runKeyOf, seedRun, shot, skipReason, startJournalRun, tmpRoot, watchErrors, type Browsing } from './harness';
+import { launchBrowser, runKeyOf, SEEDED_FILES, seedFilesRun, seedRun, shot, skipReason, startJournalRun, tmpRoot, watchErrors, type Browsing } from './harness';
 
 const skip = skipReason();
 let rt: TestRuntime;
@@ -26,8 +26,9 @@ before(async () => {
   const root = tmpRoot();
   seedRun(root, { id: 'base0001', name: 'resnet-baseline', tags: ['baseline'], lr: 0.1, seed: 1 }, 0);
   seedRun(root, { id: 'lr000002', name: 'resnet-lr-0.02', tags: ['lr'], lr: 0.02, seed: 2 }, 600);
+  seedFilesRun(root, 'info0003');
   rt = await startRuntime(root);
-  for (const id of ['base0001', 'lr000002']) keys[id] = await runKeyOf(rt, id);
+  for (const id of ['base0001', 'lr000002', 'info0003']) keys[id] = await runKeyOf(rt, id);
   // The webview's resources, as VS Code serves them from the extension's dist/webview.
   const dist = path.join(ROOT, 'dist', 'webview');
   server = http.createServer((req, res) => {
@@ -100,6 +101,11 @@ async function openWebview(init: HostToWebview & { type: 'init' }, opts: { highC
       case 'request': {
         const qs = new URLSearchParams();
         for (const [k, v] of Object.entries(m.query ?? {})) (Array.isArray(v) ? v : [v]).forEach((x) => qs.append(k, x));
+        if (m.as === 'text') { // a stored file: its bytes as text, as extension/dashboardPanels.ts relays them
+          const res = await fetch(`${rt.url}${m.path}?${qs}`, { headers: { Authorization: `Bearer ${rt.token}` } });
+          await post(res.ok ? { type: 'response', id: m.id, ok: true, json: await res.text() } : { type: 'response', id: m.id, ok: false, status: res.status, error: String(res.status) });
+          return;
+        }
         const r = await rt.request(m.method ?? 'GET', `${m.path}${qs.size ? `?${qs}` : ''}`, m.body === undefined ? undefined : JSON.stringify(m.body));
         await post(r.status === 200 ? { type: 'response', id: m.id, ok: true, json: r.json } : { type: 'response', id: m.id, ok: false, status: r.status, error: r.json?.error ?? String(r.status) });
         return;
@@ -179,6 +185,25 @@ test('a live run grows through relayed live events', { skip }, async () => {
   } finally {
     await live.done.catch(() => undefined);
   }
+  assert.deepEqual(host.errors, []);
+});
+
+test('the Files tab shows stored text and asks the extension to diff a source against the current file', { skip }, async () => {
+  const host = await openWebview({ type: 'init', view: { kind: 'run', key: keys.info0003 } });
+  const { page: p } = host;
+  await p.waitForSelector('.tw-run-title h1');
+  await p.click('vscode-tab-header:has-text("Files")');
+  await p.click('.tw-file-open[data-path="code/model.py"]');
+  await p.waitForSelector('.tw-file-content');
+  assert.equal(await p.textContent('.tw-file-content'), SEEDED_FILES['code/model.py'].text);
+  assert.ok(host.sent.some((m) => m.type === 'request' && m.as === 'text' && m.path === `/api/runs/${keys.info0003}/files/content`));
+  await p.click('.tw-file-diff');
+  const cmd = await waitFor(() => host.sent.find((m) => m.type === 'command'), 5000, 'command');
+  assert.deepEqual(cmd, { type: 'command', command: 'trackwell.diffSource', args: [{ key: keys.info0003, path: 'code/model.py' }] });
+  // The patch is not a source: nothing to compare it with.
+  await p.click('.tw-file-open[data-path="diff.patch"]');
+  await p.waitForSelector('.tw-file-content .tw-diff-add');
+  assert.equal(await p.$('.tw-file-diff'), null);
   assert.deepEqual(host.errors, []);
 });
 

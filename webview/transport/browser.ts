@@ -69,6 +69,7 @@ export class BrowserTransport implements Transport {
       throw new ApiError('The Trackwell runtime is not reachable.', undefined, true);
     }
     const text = await res.text();
+    if (res.ok && init.as === 'text') return text as T;
     let json: any;
     try {
       json = text ? JSON.parse(text) : null;

@@ -8,6 +8,8 @@ export type Query = Record<string, string | number | boolean | (string | number)
 export interface RequestInit {
   method?: 'GET' | 'POST' | 'DELETE';
   body?: unknown;
+  /** 'text': resolve with the body's text instead of parsed JSON (stored files) */
+  as?: 'text';
 }
 
 export type LinkStatus = 'connecting' | 'open' | 'closed';

@@ -45,7 +45,7 @@ export class VsCodeTransport implements Transport {
         reject(new ApiError('The extension did not answer; the Trackwell runtime may have stopped.', undefined, true));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.post({ type: 'request', id, method: init.method, path, query: toRecord(query), body: init.body });
+      this.post({ type: 'request', id, method: init.method, path, query: toRecord(query), body: init.body, as: init.as });
     });
   }
 

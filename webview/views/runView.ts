@@ -1,11 +1,13 @@
-// One run: header with status, then tabs for charts (and system metrics), console, config, summary
-// and metadata. Everything updates live while the run is going.
+// One run: header with status, then tabs for charts (and system metrics), console, overview (program,
+// git, host), files, config, summary and metadata. Everything updates live while the run is going.
 import type { RunDetail } from '../../runtime/protocol/api';
 import type { RunInfo } from '../../runtime/protocol/live';
 import { ChartGrid } from '../charts/chartGrid';
 import { assignColors, PALETTE_SIZE } from '../charts/colors';
 import { ConsoleView } from '../console/consoleView';
 import { KvTable } from './kvTable';
+import { Overview } from './overview';
+import { FilesView } from './filesView';
 import { tabs } from './tabs';
 import { errorState, loading } from './states';
 import { statusBadge } from './runsColumns';
@@ -19,6 +21,9 @@ export class RunView implements View {
   private grid?: ChartGrid;
   private console?: ConsoleView;
   private tables: { config: KvTable; summary: KvTable; metadata: KvTable };
+  private overview = new Overview();
+  private files: FilesView;
+  private filesLoaded = false;
   private head = h('header', { class: 'tw-run-head' });
   private offs: (() => void)[] = [];
   private timer = 0;
@@ -30,9 +35,15 @@ export class RunView implements View {
       summary: new KvTable('summary', 'No summary yet. It holds the last value of each logged metric.'),
       metadata: new KvTable('metadata', 'No metadata recorded.'),
     };
+    this.files = new FilesView(ctx, key);
     const refetchSoon = debounce(() => this.refetch(), 300);
     this.offs.push(
-      ctx.live.on('run', (e) => e.run.key === key && this.onInfo(e.run)),
+      // A run event also follows the client's `meta` and `file` records (collected after start): refetch.
+      ctx.live.on('run', (e) => {
+        if (e.run.key !== key) return;
+        this.onInfo(e.run);
+        refetchSoon();
+      }),
       ctx.live.on('summary', (e) => {
         if (e.run.key !== key || !this.run) return;
         this.run.summary = e.summary;
@@ -88,7 +99,8 @@ export class RunView implements View {
       this.paintHead();
       this.tables.config.set(run.config);
       this.tables.summary.set(run.summary);
-      this.tables.metadata.set(run.metadata);
+      this.setCollected(run);
+      if (this.filesLoaded) void this.files.load();
     } catch {
       /* the next resync tries again */
     }
@@ -99,7 +111,7 @@ export class RunView implements View {
     this.paintHead();
     this.tables.config.set(run.config);
     this.tables.summary.set(run.summary);
-    this.tables.metadata.set({ ...run.metadata, ...(run.host ? { host: run.metadata.host ?? run.host } : {}), ...(run.run_dir ? { run_dir: run.run_dir } : {}) });
+    this.setCollected(run);
     const body = tabs([
       {
         id: 'charts', label: 'Charts',
@@ -115,11 +127,26 @@ export class RunView implements View {
         id: 'console', label: 'Console',
         build: () => (this.console = new ConsoleView(ctx.api, ctx.live, run.key, run.id, ctx.settings.consoleLinesKept)).el,
       },
+      { id: 'overview', label: 'Overview', build: () => this.overview.el },
+      {
+        id: 'files', label: 'Files',
+        build: () => {
+          this.filesLoaded = true;
+          void this.files.load();
+          return this.files.el;
+        },
+      },
       { id: 'config', label: 'Config', build: () => this.tables.config.el },
       { id: 'summary', label: 'Summary', build: () => this.tables.summary.el },
       { id: 'metadata', label: 'Metadata', build: () => this.tables.metadata.el },
     ], ctx.prefs().runTab, (runTab) => ctx.setPrefs({ runTab }));
     this.show(h('div', { class: 'tw-run-layout' }, this.head, body));
+  }
+
+  private setCollected(run: RunDetail): void {
+    this.tables.metadata.set({ ...run.metadata, ...(run.host ? { host: run.metadata.host ?? run.host } : {}), ...(run.run_dir ? { run_dir: run.run_dir } : {}) });
+    this.overview.set(run.metadata);
+    this.files.setMetadata(run.metadata);
   }
 
   private onInfo(info: RunInfo): void {

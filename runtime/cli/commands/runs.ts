@@ -7,6 +7,7 @@ import type { RunRow, Store } from '../../store/store';
 import { flattenRow, numberText, plainJson } from '../../store/values';
 import type { JsonObject, JsonValue } from '../../protocol/journal';
 import { systemExportLines, SYSTEM_KEY_PREFIX } from '../../store/systemSamples'; // system metrics
+import { COLLECTED_KEYS, metadataLines } from '../metadataText';
 
 export function duration(run: RunRow, now = Date.now() / 1000): number {
   const end = run.state === 'running' ? now : run.finished_at ?? run.heartbeat_at ?? run.updated_at;
@@ -23,7 +24,8 @@ export function runDetails(store: Store, run: RunRow) {
     error: run.error, tags: run.tags, notes: run.notes, group: run.group, job_type: run.job_type, sweep_id: run.sweep_id,
     created: isoTime(run.created_at), finished: isoTime(run.finished_at), heartbeat: isoTime(run.heartbeat_at),
     duration: round3(duration(run)), resumed: run.resumed, host: run.host, run_dir: run.run_dir,
-    config: plainJson(run.config), summary: plainJson(run.summary), metadata: plainJson(run.metadata),
+    config: plainJson(run.config), summary: plainJson(run.summary),
+    metadata: { ...Object.fromEntries(COLLECTED_KEYS.map((k) => [k, null])), ...(plainJson(run.metadata) as JsonObject) },
     // system metrics: system/<tag> keys are sampled tags, not history keys
     metrics: run.metrics, history_keys: store.runKeys(run.key).map((k) => k.name).filter((k) => !k.startsWith(SYSTEM_KEY_PREFIX)), history_rows: run.history_rows,
     last_step: run.last_step,
@@ -112,10 +114,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         lines.push('  summary');
         for (const [k, v] of Object.entries(d.summary as JsonObject)) lines.push(`    ${k} = ${cellText(v)}`);
         lines.push(`  history    ${run.history_rows} rows, keys: ${d.history_keys.join(', ') || '-'}`);
-        const meta = run.metadata as any;
-        if (meta.program) lines.push(`  program    ${meta.program.path ?? ''} (python ${meta.program.python_version ?? '?'})`);
-        if (meta.git) lines.push(`  git        ${meta.git.commit ?? ''}${meta.git.dirty ? ' (dirty)' : ''} ${meta.git.branch ?? ''}`);
-        if (meta.host) lines.push(`  host       ${meta.host.hostname ?? ''} ${meta.host.os ?? ''}`);
+        lines.push(...metadataLines(run.metadata));
         console.log(lines.join('\n'));
       } finally {
         s.close();

@@ -20,9 +20,9 @@ from .settings import Settings
 __version__ = "0.1.0"
 
 __all__ = [
-    "init", "log", "finish", "define_metric", "login", "setup", "teardown", "mark_preempting", "watch", "unwatch",
+    "init", "log", "log_code", "finish", "define_metric", "login", "setup", "teardown", "mark_preempting", "watch", "unwatch",
     "Run", "Settings", "Config", "Summary", "Metric", "Error", "UsageError", "CommError", "ConfigError",
-    "AuthenticationError", "errors", "run", "config", "summary", "__version__",
+    "AuthenticationError", "errors", "run", "config", "summary", "__version__", "sweep", "agent", "controller",
 ]
 
 
@@ -41,6 +41,10 @@ def __getattr__(name):
         if r is None:
             return PreInitObject("wandb." + name)
         return getattr(r, name)
+    if name in ("sweep", "agent", "controller"):
+        from . import sweeps  # on first use: it imports the HTTP client, which init() avoids
+
+        return getattr(sweeps, name)
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
@@ -50,6 +54,14 @@ def log(data, step=None, commit=None, sync=None):
     if r is None:
         raise Error("You must call wandb.init() before wandb.log()")
     r.log(data, step, commit)
+
+
+def log_code(root=".", name=None, include_fn=None, exclude_fn=None):
+    """`run.log_code` on the current run: stores a snapshot of the code under `root` (default: *.py files)."""
+    r = _current()
+    if r is None:
+        raise Error("You must call wandb.init() before wandb.log_code()")
+    return r.log_code(root, name, include_fn, exclude_fn)
 
 
 def define_metric(name, step_metric=None, step_sync=None, hidden=None, summary=None, goal=None, overwrite=None):

@@ -96,10 +96,18 @@ def git_info(root):
                     if s.startswith("["):
                         section = s
                     elif section == '[remote "origin"]' and s.startswith("url"):
-                        info["remote"] = s.split("=", 1)[1].strip()
+                        info["remote"] = redact_url(s.split("=", 1)[1].strip())
         return info
     except (OSError, ValueError):
         return None
+
+
+def redact_url(url):
+    """An https remote without its user info: https://user:token@host/repo would put the token in every run.
+    (ssh remotes keep theirs: git@host is a user name, not a secret.)"""
+    import re
+
+    return re.sub(r"^(https?://)[^/@]*@", r"\1", url, flags=re.IGNORECASE) if url else url
 
 
 def username():

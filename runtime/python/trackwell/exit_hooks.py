@@ -59,7 +59,8 @@ def error_info(exc_type, exc, tb):
 def state_for_exception(exc_type):
     if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
         return "killed", 128 + signal.SIGINT
-    return "failed", 1
+    ended = getattr(exc_type, "run_end", None)  # sweep_agent.TrialStopped: a trial the sweep stopped is killed
+    return ended if ended else ("failed", 1)
 
 
 def on_exception(exc_type, exc, tb):

@@ -463,6 +463,8 @@ def _adopt(run, s, layers):
             sender, run._sender = run._sender, None
             sender.finish(timeout=1.0)
     run._emit_run()
+    if run._collector is not None:
+        run._collector.reconfigure(s)  # save_code, disable_git, env_capture... from the script's own init
     _apply_config(run, s, layers)
     if _console_kind(s) == "off":
         process.release_console(run)

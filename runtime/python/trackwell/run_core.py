@@ -6,15 +6,16 @@ queue, nothing else. Everything that must see what was logged before it (`run.su
 `finish()`) first waits for the writer to catch up (a barrier: an Event, no busy loop).
 """
 import os
-import sys
 import threading
 import time
 
 from . import process
+from .collect import Collector, basic_meta
 from .journal import JournalFile
 from .metrics import build_definition
 from .run_config import Config
 from .run_summary import LocalSummaryBackend, Summary
+from .settings import stats_settings
 from .writer import BARRIER, CONFIG, CONSOLE, DISCARD, FINISH, META, METRIC, RUN, SUMMARY_DEL, SUMMARY_SET, Writer, warn
 
 _time = time.time
@@ -90,6 +91,7 @@ class Run:
         self._warned = set()
         self._sender = None
         self._writer = None
+        self._collector = None
         self._keep_console = None  # launched run: console kept until init decides to adopt or discard
         self._frozen_settings = None
         self.config = Config()
@@ -121,13 +123,17 @@ class Run:
         self._writer.console_captured = lambda: self._console_captured
         self._append = self._writer.queue.append
         self._append((RUN, self._run_record()))
-        self._append((META, _meta(self._settings)))
+        self._append((META, basic_meta(self._settings)))
+        if journal is not None:
+            self._collector = Collector(self, self._settings)
 
     def _start_threads(self):
         """Starts the writer and (online) the sender; called by init once the first records are queued."""
         if self._writer is None:
             return
         self._writer.start()
+        if self._collector is not None:
+            self._collector.start()
         if self._mode == "online" and self._writer.journal is not None:
             from .transport import Sender
 
@@ -147,7 +153,7 @@ class Run:
                  % (where, type(exc).__name__, exc, self._journal_path))
 
     def _run_record(self):
-        return {
+        rec = {
             "journal": self._journal_uuid, "id": self._id, "project": self._project, "entity": self._entity,
             "name": self._name, "notes": self._notes, "tags": list(self._tags), "group": self._group,
             "job_type": self._job_type, "sweep_id": self._sweep_id, "start_time": self._start_time,
@@ -155,6 +161,10 @@ class Run:
             "mode": "offline" if self._mode == "offline" else "online", "resumed": self._resumed,
             "resume_from_step": self._resume_from_step, "fork_from": self._fork_from, "launch_id": self._launch_id,
         }
+        stats = stats_settings(self._settings)
+        if stats:
+            rec["stats"] = stats  # the runtime's system-metrics sampler reads it (runs.stats)
+        return rec
 
     def _emit_run(self):
         if self._append is not None and not self._closed:
@@ -361,6 +371,8 @@ class Run:
         except Exception:
             pass
         self._console_open = False
+        if self._collector is not None:
+            self._collector.finish(1.0 if state == "killed" else None)  # its last records go before the exit record
         w = self._writer
         if w is not None:
             ev = threading.Event()
@@ -392,6 +404,8 @@ class Run:
             pass
         self._console_open = False
         self._keep_console = None
+        if self._collector is not None:
+            self._collector.stop()
         w = self._writer
         if w is not None:
             ev = threading.Event()
@@ -459,8 +473,16 @@ class Run:
     def alert(self, *args, **kwargs):
         self._unsupported("alert")
 
-    def log_code(self, *args, **kwargs):
-        self._unsupported("log_code")
+    def log_code(self, root=".", name=None, include_fn=None, exclude_fn=None):
+        """Saves a snapshot of the code under `root` (default: the *.py files) with the run; see sources.log_code."""
+        if self._closed:
+            self._warn_closed("log_code")
+            return None
+        if self._append is None:
+            return None
+        from .sources import log_code
+
+        return log_code(self, root, name, include_fn, exclude_fn)
 
     def status(self):
         s = self._sender
@@ -514,25 +536,3 @@ def _check_step(step):
     if s < 0:
         raise ValueError("step must be a non-negative integer, got %r" % (step,))
     return s
-
-
-def _meta(settings):
-    """Collected information about the environment (the `meta` record); cheap, no subprocess."""
-    import platform
-
-    from .dataroot import find_git_root, git_info, username
-
-    argv = list(sys.argv)
-    prog = argv[0] if argv else None
-    path = os.path.abspath(prog) if prog and prog not in ("-c", "-m", "") and os.path.exists(prog) else None
-    git_root = None if getattr(settings, "disable_git", False) else find_git_root()
-    program = {"argv": argv, "path": path, "cwd": os.getcwd(), "python": platform.python_version(),
-               "executable": sys.executable}
-    if path and git_root and path.startswith(git_root + os.sep):
-        program["relpath"] = os.path.relpath(path, git_root)
-    return {
-        "program": program,
-        "git": git_info(git_root),
-        "host": {"hostname": process.hostname(), "os": platform.system(), "release": platform.release(),
-                 "machine": platform.machine(), "pid": os.getpid(), "user": username(), "cpu_count": os.cpu_count()},
-    }

@@ -21,6 +21,7 @@ _DEFAULTS = {
     "disable_git": False,
     "email": None,
     "entity": None,
+    "env_capture": (),
     "organization": None,
     "force": False,
     "fork_from": None,
@@ -145,13 +146,51 @@ def settings_from_env(environ=None):
     tags = first("TRACKWELL_TAGS", "WANDB_TAGS")
     if tags is not None:
         out["run_tags"] = tuple(t.strip() for t in tags.split(",") if t.strip())
-    for key, names in {"silent": ("WANDB_SILENT",), "quiet": ("WANDB_QUIET",)}.items():
+    capture = first("TRACKWELL_CAPTURE_ENV")
+    if capture is not None:
+        out["env_capture"] = tuple(n.strip() for n in capture.split(",") if n.strip())
+    bools = {"silent": ("WANDB_SILENT",), "quiet": ("WANDB_QUIET",),
+             "save_code": ("TRACKWELL_SAVE_CODE", "WANDB_SAVE_CODE"),
+             "disable_code": ("TRACKWELL_DISABLE_CODE", "WANDB_DISABLE_CODE"),
+             "disable_git": ("TRACKWELL_DISABLE_GIT", "WANDB_DISABLE_GIT")}
+    for key, names in bools.items():
         v = first(*names)
         if v is not None:
             out[key] = _env_bool(v)
     if env.get("WANDB_DISABLED") and _env_bool(env["WANDB_DISABLED"]):
         out["mode"] = "disabled"
     return out
+
+
+def stats_settings(s):
+    """The run record's `stats`: the system-metrics settings the runtime's sampler reads (runs.stats), from
+    W&B's `x_stats_sampling_interval` (seconds), `x_stats_disk_paths` and `x_disable_stats`; None if unset."""
+    v = s._values
+    out = {}
+    if v.get("x_stats_sampling_interval") is not None:
+        out["sampling_interval"] = v["x_stats_sampling_interval"]
+    if v.get("x_stats_disk_paths") is not None:
+        out["disk_paths"] = list(v["x_stats_disk_paths"])
+    if v.get("x_disable_stats") is not None:
+        out["disabled"] = bool(v["x_disable_stats"])
+    return out or None
+
+
+def _stats_value(key, value):
+    if key == "x_stats_disk_paths":
+        if isinstance(value, str):
+            return (value,)
+        try:
+            return tuple(str(p) for p in value)
+        except TypeError:
+            raise UsageError("x_stats_disk_paths must be a list of paths, got %r" % (value,)) from None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds > 0:
+        raise UsageError("x_stats_sampling_interval must be a positive number of seconds, got %r" % (value,))
+    return seconds
 
 
 class Settings:
@@ -189,6 +228,8 @@ class Settings:
             value = normalize_reinit(value)
         elif key == "resume":
             value = normalize_resume(value)
+        elif key in ("x_stats_sampling_interval", "x_stats_disk_paths") and value is not None:
+            value = _stats_value(key, value)
         elif key == "run_tags" and value is not None:
             from .run_core import validate_tags  # late: run_core imports this module
 

@@ -26,7 +26,7 @@ TICK = 0.02
 CONSOLE_RECORD_MAX = 64 * 1024
 
 # queue item kinds (log items are (dict, step, commit, ts) and are told apart by their first element)
-CONFIG, SUMMARY_SET, SUMMARY_DEL, METRIC, RUN, CONSOLE, BARRIER, FINISH, META, DISCARD = range(1, 11)
+CONFIG, SUMMARY_SET, SUMMARY_DEL, METRIC, RUN, CONSOLE, BARRIER, FINISH, META, DISCARD, FILE = range(1, 12)
 
 _FAST = (int, float, str, bool, type(None))
 _NAME_RE = re.compile(r"^[_a-zA-Z][_a-zA-Z0-9]*$")
@@ -184,9 +184,9 @@ class Writer:
             rec["t"] = "run"
             rec["ts"] = time.time()
             self._add(rec)
-        elif kind == META:
+        elif kind == META or kind == FILE:
             rec = dict(item[1])
-            rec["t"] = "meta"
+            rec["t"] = "meta" if kind == META else "file"
             rec["ts"] = time.time()
             self._add(rec)
         elif kind == BARRIER:

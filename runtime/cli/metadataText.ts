@@ -1,0 +1,44 @@
+// `trackwell show`'s human lines for the collected information (the client's `meta` records):
+// program, git, sources, dependencies, host.
+import type { JsonObject, JsonValue } from '../protocol/journal';
+
+/** The five keys `show --json` always carries under `metadata` (null when the client did not record one). */
+export const COLLECTED_KEYS = ['program', 'git', 'sources', 'dependencies', 'host'] as const;
+
+const obj = (v: JsonValue | undefined): JsonObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined);
+const str = (v: JsonValue | undefined): string => (v === null || v === undefined ? '' : String(v));
+
+function gib(bytes: JsonValue | undefined): string {
+  return typeof bytes === 'number' && bytes > 0 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : '';
+}
+
+export function metadataLines(meta: JsonObject): string[] {
+  const lines: string[] = [];
+  const program = obj(meta.program);
+  if (program) {
+    const argv = Array.isArray(program.argv) ? program.argv.map(str).join(' ') : str(program.path);
+    lines.push(`  program    ${argv}`, `             cwd ${str(program.cwd)}, python ${str(program.python) || '?'} (${str(program.executable)})`);
+  }
+  const git = obj(meta.git);
+  if (git) {
+    const dirty = git.dirty === true ? ' (dirty)' : git.dirty === false ? ' (clean)' : '';
+    lines.push(`  git        ${str(git.commit) || '(no commit)'}${dirty} on ${str(git.branch) || '(detached)'}${git.remote ? `  ${str(git.remote)}` : ''}`);
+  }
+  if (Array.isArray(meta.sources)) {
+    lines.push(`  sources    ${meta.sources.length} file${meta.sources.length === 1 ? '' : 's'}`);
+    for (const s of meta.sources) if (Array.isArray(s)) lines.push(`    ${str(s[1])}  ${str(s[0])}`);
+  }
+  if (Array.isArray(meta.dependencies)) lines.push(`  dependencies  ${meta.dependencies.length} installed distributions (show --json lists them)`);
+  const host = obj(meta.host);
+  if (host) {
+    const cpu = [str(host.cpu), host.cpu_count ? `${str(host.cpu_count)} cores` : ''].filter(Boolean).join(', ');
+    lines.push(`  host       ${str(host.hostname)}  ${[str(host.os), str(host.release)].join(' ').trim()}${cpu ? `  ${cpu}` : ''}${gib(host.memory_total) ? `  ${gib(host.memory_total)}` : ''}`);
+    for (const g of Array.isArray(host.gpus) ? host.gpus : []) {
+      const gpu = obj(g);
+      if (gpu) lines.push(`    gpu      ${str(gpu.name)}  ${gib(gpu.memory_total)}  driver ${str(gpu.driver)}`);
+    }
+    const env = obj(host.env);
+    for (const [k, v] of Object.entries(env ?? {})) lines.push(`    env      ${k}=${str(v)}`);
+  }
+  return lines;
+}
