@@ -14,6 +14,8 @@ export const BLOCK_SIZE = 64;
 export const BLOCK_FIELDS = 10;
 
 export interface Chunk {
+  /** series_chunks row id; absent for the open chunk, which lives in memory */
+  id?: number;
   chunk: number;
   n: number;
   firstStep: number;
@@ -88,7 +90,7 @@ export class SeriesStore {
   private stmts;
 
   constructor(db: DB) {
-    const SUMMARY = 'c.chunk, c.n, c.first_step, c.last_step, c.first_ts, c.last_ts, c.min_value, c.max_value, c.blocks';
+    const SUMMARY = 'c.id, c.chunk, c.n, c.first_step, c.last_step, c.first_ts, c.last_ts, c.min_value, c.max_value, c.blocks';
     const POINTS = 'p.steps, p.ts, p.vals';
     this.stmts = {
       putChunk: db.prepare(`INSERT INTO series_chunks
@@ -109,6 +111,11 @@ export class SeriesStore {
         WHERE c.run_key = ? AND c.key_id = ? AND c.last_step >= ? AND c.first_step <= ? ORDER BY c.chunk`),
       chunkAt: db.prepare(`SELECT ${SUMMARY}, ${POINTS} FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
         WHERE c.run_key = ? AND c.key_id = ? AND c.chunk = ?`),
+      // One block's points without decoding its chunk: SQLite's substr on a BLOB counts bytes (1-based).
+      blockPoints: db.prepare('SELECT substr(steps, ?, ?) AS steps, substr(ts, ?, ?) AS ts, substr(vals, ?, ?) AS vals FROM series_points WHERE chunk_id = ?'),
+      stepsAndValues: db.prepare(`SELECT c.chunk, c.n, p.steps, p.vals FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
+        WHERE c.run_key = ? AND c.key_id = ? ORDER BY c.chunk`),
+      pointCount: db.prepare('SELECT coalesce(sum(n), 0) AS n FROM series_chunks WHERE run_key = ? AND key_id = ?'),
       lastChunkNo: db.prepare('SELECT max(chunk) AS c FROM series_chunks WHERE run_key = ? AND key_id = ?'),
       deleteAfter: db.prepare('DELETE FROM series_chunks WHERE run_key = ? AND first_step > ?'),
       straddling: db.prepare(`SELECT c.key_id, c.chunk, ${POINTS} FROM series_chunks c JOIN series_points p ON p.chunk_id = c.id
@@ -231,6 +238,50 @@ export class SeriesStore {
     return r ? rowToChunk(r, true) : undefined;
   }
 
+  /**
+   * Every step and value of a series as two flat arrays, copied straight from the stored blobs (no
+   * per-chunk objects): the fast path for passes over all points, such as another metric as x.
+   */
+  stepsAndValues(runKey: number, keyId: number): { steps: Float64Array; vals: Float64Array } {
+    const open = this.buffers.get(this.bufKey(runKey, keyId));
+    const stored = (this.stmts.pointCount.get(runKey, keyId) as any).n as number;
+    const cap = stored + (open?.steps.length ?? 0);
+    const steps = new Float64Array(cap), vals = new Float64Array(cap);
+    const stepBytes = new Uint8Array(steps.buffer), valBytes = new Uint8Array(vals.buffer);
+    let n = 0;
+    for (const r of this.stmts.stepsAndValues.iterate(runKey, keyId) as Iterable<any>) {
+      if (open && r.chunk === open.chunk) continue;
+      stepBytes.set(r.steps, n * 8);
+      valBytes.set(r.vals, n * 8);
+      n += r.n;
+    }
+    if (open) {
+      steps.set(open.steps, n);
+      vals.set(open.vals, n);
+      n += open.steps.length;
+    }
+    return { steps: steps.subarray(0, n), vals: vals.subarray(0, n) };
+  }
+
+  /** Changes whenever points are appended, written or removed: a cache key for derived views of a series. */
+  version(runKey: number, keyId: number): string {
+    const open = this.buffers.get(this.bufKey(runKey, keyId));
+    const stored = (this.stmts.pointCount.get(runKey, keyId) as any).n as number;
+    return `${stored}:${open?.chunk ?? -1}:${open?.steps.length ?? 0}`;
+  }
+
+  /** The points of block `block` of a chunk (a summary row or the open chunk), read without the rest of the chunk. */
+  blockPoints(c: Chunk, block: number): { steps: Float64Array; ts: Float64Array; vals: Float64Array } {
+    const lo = block * BLOCK_SIZE;
+    const hi = Math.min(c.n, lo + BLOCK_SIZE);
+    if (c.id === undefined || c.vals.length === c.n) {
+      return { steps: c.steps.subarray(lo, hi), ts: c.ts.subarray(lo, hi), vals: c.vals.subarray(lo, hi) };
+    }
+    const at = lo * 8 + 1, len = (hi - lo) * 8;
+    const r = this.stmts.blockPoints.get(at, len, at, len, at, len, c.id) as any;
+    return { steps: f64(r.steps), ts: f64(r.ts), vals: f64(r.vals) };
+  }
+
   /** Removes points after `step` (resume_from). */
   truncateAfter(runKey: number, step: number): void {
     this.flush(runKey);
@@ -259,7 +310,7 @@ function clampStep(x: number): number {
 function rowToChunk(r: any, withPoints: boolean): Chunk {
   const empty = new Float64Array(0);
   return {
-    chunk: r.chunk, n: r.n, firstStep: r.first_step, lastStep: r.last_step, firstTs: r.first_ts, lastTs: r.last_ts,
+    id: r.id, chunk: r.chunk, n: r.n, firstStep: r.first_step, lastStep: r.last_step, firstTs: r.first_ts, lastTs: r.last_ts,
     min: r.min_value, max: r.max_value,
     steps: withPoints ? f64(r.steps) : empty, ts: withPoints ? f64(r.ts) : empty, vals: withPoints ? f64(r.vals) : empty,
     blocks: f64(r.blocks),

@@ -42,7 +42,14 @@ async function historyQuery(): Promise<void> {
   const batch = 50_000;
   for (let s = 0; s < N; s += batch) {
     store.db.transaction(() => {
-      for (let i = s; i < Math.min(N, s + batch); i++) store.insertHistoryRow(key, i, i * 0.01, i * 0.01, { loss: Math.exp(-i / 2e5) + Math.sin(i / 50) * 0.05 });
+      for (let i = s; i < Math.min(N, s + batch); i++) store.insertHistoryRow(key, i, i * 0.01, i * 0.01, {
+        loss: Math.exp(-i / 2e5) + Math.sin(i / 50) * 0.05,
+        // the worst cases for block summaries: a monotone ramp (every bucket's extremes sit in blocks
+        // that cross its edges) and white noise
+        ramp: i / N,
+        noise: ((i * 2654435761) % 4294967296) / 4294967296,
+        samples_seen: i * 32,
+      });
     })();
   }
   store.series.flush();
@@ -62,11 +69,23 @@ async function historyQuery(): Promise<void> {
     }
     const wall: number[] = [];
     for (let i = 0; i < 10; i++) wall.push((await get(`${q}&x=wall`, rt.token)).ms);
+    const timed = async (url: string, n = 15) => {
+      const ts: number[] = [];
+      for (let i = 0; i < n; i++) ts.push((await get(url, rt.token)).ms);
+      return ts;
+    };
+    const base = `${rt.url}/api/runs/${key}/history?width=1000`;
+    const ramp = await timed(`${base}&keys=ramp`);
+    const noise = await timed(`${base}&keys=noise`);
+    const byMetric = await timed(`${base}&keys=loss&x=metric:samples_seen`, 7);
     const s = cold.body.series.loss;
     console.log(`history query, ${N.toLocaleString()} points -> ${s.x.length} points at 1000 px (count ${s.count}, sampled ${s.sampled})`);
     console.log(`  x=step full range: cold ${cold.ms.toFixed(1)} ms, warm median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms (HTTP round trip included)`);
     console.log(`  x=step 10% zoom:   median ${pct(zoom, 0.5).toFixed(1)} ms, p95 ${pct(zoom, 0.95).toFixed(1)} ms`);
     console.log(`  x=wall full range: median ${pct(wall, 0.5).toFixed(1)} ms`);
+    console.log(`  x=step, monotone ramp: median ${pct(ramp, 0.5).toFixed(1)} ms, p95 ${pct(ramp, 0.95).toFixed(1)} ms`);
+    console.log(`  x=step, white noise:   median ${pct(noise, 0.5).toFixed(1)} ms, p95 ${pct(noise, 0.95).toFixed(1)} ms`);
+    console.log(`  x=metric (another logged metric as x): median ${pct(byMetric, 0.5).toFixed(1)} ms`);
   } finally {
     rt.proc.kill('SIGTERM');
     await new Promise((r) => rt.proc.once('exit', r));

@@ -59,6 +59,66 @@ test('a long series keeps the global and per-bucket extremes and the exact first
   store.close();
 });
 
+/** Asserts every pixel bucket of [lo, hi] holds exactly its true min and max (first/last points aside). */
+function assertExactBuckets(
+  d: ReturnType<typeof downsample>, pts: { x: number; y: number }[], lo: number, hi: number, width: number,
+) {
+  const bw = (hi - lo || 1) / width;
+  const slot = (x: number) => Math.min(width - 1, Math.max(0, Math.floor((x - lo) / bw)));
+  const want = new Map<number, { min: number; max: number }>();
+  for (const p of pts) {
+    if (p.x < lo || p.x > hi || !Number.isFinite(p.y)) continue;
+    const w = want.get(slot(p.x)) ?? { min: Infinity, max: -Infinity };
+    w.min = Math.min(w.min, p.y);
+    w.max = Math.max(w.max, p.y);
+    want.set(slot(p.x), w);
+  }
+  const got = new Map<number, number[]>();
+  for (const p of d.points.slice(1, -1)) got.set(slot(p.x), [...(got.get(slot(p.x)) ?? []), p.y]);
+  let wrong = 0;
+  for (const [b, w] of want) {
+    const ys = got.get(b) ?? [];
+    const first = b === slot(d.points[0].x) ? [d.points[0].y] : [];
+    const last = b === slot(d.points[d.points.length - 1].x) ? [d.points[d.points.length - 1].y] : [];
+    const seen = [...ys, ...first, ...last];
+    if (Math.min(...seen) !== w.min || Math.max(...seen) !== w.max) wrong++;
+  }
+  assert.equal(wrong, 0, `${wrong} of ${want.size} buckets lack their exact min or max`);
+  assert.ok(d.points.length <= 2 * width + 2, `${d.points.length} points for ${width} px`);
+}
+
+const shapes: Record<string, (i: number) => number> = {
+  linear: (i) => i / 1000,
+  falling: (i) => -i * 3,
+  random: (i) => ((i * 2654435761) % 4294967296) / 4294967296,
+  wave,
+  steps: (i) => Math.floor(i / 5000),
+};
+
+for (const [name, f] of Object.entries(shapes)) {
+  test(`every bucket keeps its exact min and max at 1000 px: ${name}`, () => {
+    const n = 300_000;
+    const { store, key, y } = storeWith(n, f);
+    const pts = Array.from({ length: n }, (_, i) => ({ x: i, y: f(i) }));
+    const d = downsample(store.series, key, y, 'step', 1000);
+    assert.equal(d.sampled, true);
+    assertExactBuckets(d, pts, 0, n - 1, 1000);
+    // A zoomed window not aligned to chunks or blocks, narrower and wider than a block per bucket.
+    for (const [from, to, width] of [[12_345, 98_765, 1000], [100_003, 103_999, 700], [5, 290_001, 333]]) {
+      const z = downsample(store.series, key, y, 'step', width, from, to);
+      assert.equal(z.points[0].x, from);
+      assert.equal(z.points[z.points.length - 1].x, to);
+      assertExactBuckets(z, pts, from, to, width);
+    }
+    // Time axes: wall time and time since the run started bucket just as exactly.
+    const wall = downsample(store.series, key, y, 'wall', 1000);
+    assertExactBuckets(wall, pts.map((p, i) => ({ x: 1000 + i * 0.01, y: p.y })), 1000, 1000 + (n - 1) * 0.01, 1000);
+    const rel = downsample(store.series, key, y, 'relative', 800, 100, 2500, 1000);
+    assertExactBuckets(rel, pts.map((p, i) => ({ x: i * 0.01, y: p.y })), rel.points[0].x, rel.points[rel.points.length - 1].x, 800);
+    store.close();
+  });
+}
+
 test('a zoomed range reads points and returns them all when they fit', () => {
   const { store, key, y } = storeWith(50_000, wave);
   const d = downsample(store.series, key, y, 'step', 1000, 10_000, 10_500);
@@ -112,5 +172,31 @@ test('open chunks are rebuilt from history rows after a restart', () => {
   const all = allPoints(store.series, key, store.keyId('y'));
   assert.equal(all.steps.length, 3000);
   assert.equal(all.vals[2999], 2999);
+  store.close();
+});
+
+test('another metric as x: sampled, exact per x bucket, also when that metric goes back and forth', () => {
+  const n = 100_000;
+  const f = (i: number) => Math.sin(i / 97) + ((i * 7919) % 13) / 13;
+  // x2 grows (i * 2); a zig-zag x must be put in x order first.
+  const { store, key, y, x2 } = storeWith(n, f);
+  const d = downsampleByMetric(store.series, key, y, x2, 1000);
+  assert.equal(d.sampled, true);
+  assert.equal(d.count, n);
+  assert.deepEqual(d.points[0], { x: 0, y: f(0), step: 0 });
+  assert.deepEqual(d.points[d.points.length - 1], { x: 2 * (n - 1), y: f(n - 1), step: n - 1 });
+  assertExactBuckets(d, Array.from({ length: n }, (_, i) => ({ x: 2 * i, y: f(i) })), 0, 2 * (n - 1), 1000);
+  // A zig-zag x: points are put in x order before bucketing.
+  const zig = (i: number) => (i % 2 ? n - i : i);
+  const other = Store.open(path.join(tmpDir(), 'db.sqlite'));
+  const run = Number(other.db.prepare(`INSERT INTO runs (project_id, id, created_at, updated_at) VALUES (?, 'z', 0, 0)`).run(other.projectId('p')).lastInsertRowid);
+  other.db.transaction(() => {
+    for (let i = 0; i < n; i++) other.insertHistoryRow(run, i, i, i, { y: f(i), zig: zig(i) });
+  })();
+  const z = downsampleByMetric(other.series, run, other.keyId('y'), other.keyId('zig'), 500, 10, 90_000);
+  assert.equal(z.sampled, true);
+  for (let k = 1; k < z.points.length; k++) assert.ok(z.points[k].x >= z.points[k - 1].x, 'points in x order');
+  assertExactBuckets(z, Array.from({ length: n }, (_, i) => ({ x: zig(i), y: f(i) })), z.points[0].x, z.points[z.points.length - 1].x, 500);
+  other.close();
   store.close();
 });
