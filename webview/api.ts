@@ -1,5 +1,5 @@
 // Typed calls of the runtime's query API (runtime/protocol/api.ts), over whichever transport.
-import type { ConsoleResponse, FilesResponse, HistoryResponse, ProjectsResponse, RunDetail, RunsResponse, XAxis } from '../runtime/protocol/api';
+import type { ColumnsResponse, ConsoleResponse, FilesResponse, HistoryResponse, ProjectsResponse, RunDetail, RunsResponse, XAxis } from '../runtime/protocol/api';
 import type { Transport } from './transport/types';
 
 export interface RunsQuery {
@@ -32,6 +32,12 @@ export class Api {
 
   runs(q: RunsQuery): Promise<RunsResponse> {
     return this.transport.request('/api/runs', { ...q, columns: q.columns?.length ? q.columns.join(',') : undefined });
+  }
+
+  /** Every config/summary key of the runs a filter matches (the column picker). */
+  columns(q: RunsQuery): Promise<ColumnsResponse> {
+    const { project, state, tag, group, q: text } = q;
+    return this.transport.request('/api/columns', { project, state, tag, group, q: text });
   }
 
   run(key: number): Promise<RunDetail> {

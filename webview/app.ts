@@ -23,6 +23,8 @@ export async function startApp(root: HTMLElement): Promise<void> {
   let current: View | undefined;
 
   const persist = debounce(() => transport.saveState({ view, prefs }), 200);
+  // A reload or a closed tab right after a change still keeps it.
+  window.addEventListener('pagehide', () => persist.flush());
   const ctx: Ctx = {
     api, live, transport, settings: boot.settings,
     prefs: () => prefs,

@@ -19,6 +19,11 @@ export interface ProjectsResponse {
  *   columns: comma list of config.<key> / summary.<key> values to include with each run
  *   offset, limit: paging (limit default 1000, max 100000)
  */
+/** GET /api/columns (same filters as /api/runs): `config.<key>` / `summary.<key>` names, sorted. */
+export interface ColumnsResponse {
+  columns: string[];
+}
+
 export interface RunsResponse {
   total: number;
   offset: number;

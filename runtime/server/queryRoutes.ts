@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Runtime } from './runtime';
 import { HttpError, type Request } from './router';
-import { listProjects, queryRuns, QueryError, type RunQuery } from '../store/runQueries';
+import { listProjects, queryRuns, QueryError, runColumnKeys, type RunQuery } from '../store/runQueries';
 import { downsample, downsampleByMetric, type Downsampled } from '../store/downsample';
 import { runInfo } from '../ingest/ingestor';
-import type { ConsoleResponse, FilesResponse, HistoryResponse, RunDetail, SeriesData, XAxis } from '../protocol/api';
+import type { ColumnsResponse, ConsoleResponse, FilesResponse, HistoryResponse, RunDetail, SeriesData, XAxis } from '../protocol/api';
 import type { RunRow } from '../store/store';
 import { systemHistory, SYSTEM_KEY_PREFIX } from '../store/systemSamples'; // system metrics
 import { blobPath, contentType, runFile, runFiles } from '../store/blobs';
@@ -38,14 +38,22 @@ export function registerQueryRoutes(rt: Runtime): void {
 
   r.on('GET', '/api/projects', () => ({ json: { projects: listProjects(store.db) } }));
 
+  const runQuery = (req: Request): RunQuery => ({
+    project: many(req, 'project'), state: many(req, 'state'), tag: many(req, 'tag'), group: many(req, 'group'),
+    q: req.query.get('q') ?? undefined, sort: req.query.get('sort') ?? undefined,
+    order: (req.query.get('order') as RunQuery['order']) ?? undefined, columns: many(req, 'columns'),
+    offset: intParam(req, 'offset'), limit: intParam(req, 'limit'),
+    keys: many(req, 'keys')?.map(Number),
+  });
+
+  // The keys the column picker offers: every config/summary key of the runs the same filter matches.
+  r.on('GET', '/api/columns', (req) => {
+    const res: ColumnsResponse = { columns: runColumnKeys(store.db, runQuery(req)) };
+    return { json: res };
+  });
+
   r.on('GET', '/api/runs', (req) => {
-    const q: RunQuery = {
-      project: many(req, 'project'), state: many(req, 'state'), tag: many(req, 'tag'), group: many(req, 'group'),
-      q: req.query.get('q') ?? undefined, sort: req.query.get('sort') ?? undefined,
-      order: (req.query.get('order') as RunQuery['order']) ?? undefined, columns: many(req, 'columns'),
-      offset: intParam(req, 'offset'), limit: intParam(req, 'limit'),
-      keys: many(req, 'keys')?.map(Number),
-    };
+    const q = runQuery(req);
     try {
       const res = queryRuns(store.db, q);
       return { json: { total: res.total, offset: q.offset ?? 0, runs: res.runs } };
@@ -82,7 +90,8 @@ export function registerQueryRoutes(rt: Runtime): void {
       next = p.offset + p.data.length;
       bytes += p.data.length;
     }
-    // An offset inside a piece (a client resuming mid-piece) starts at that piece.
+    // An offset inside a piece (a client resuming mid-piece) starts at that piece: pieces keep their own
+    // offsets and the client drops the bytes before the one it asked for.
     const res: ConsoleResponse = { offset, next_offset: next, total: run.console_bytes, pieces };
     return { json: res };
   });
@@ -128,9 +137,10 @@ export function registerQueryRoutes(rt: Runtime): void {
     const sys = systemHistory(store.db, run.key, sysTags, x, width, from, to, run.created_at);
     for (const key of keys) {
       if (key.startsWith(SYSTEM_KEY_PREFIX)) { series[key] = toSeriesData(sys[key.slice(SYSTEM_KEY_PREFIX.length)]); continue; } // system metrics
-      const keyId = store.keyId(key);
+      // A key never logged has no id (-1 matches nothing): the answer is an empty series, and nothing is written.
+      const keyId = store.findKeyId(key) ?? -1;
       let d: Downsampled;
-      if (x.startsWith('metric:')) d = downsampleByMetric(store.series, run.key, keyId, store.keyId(x.slice(7)), width, from, to);
+      if (x.startsWith('metric:')) d = downsampleByMetric(store.series, run.key, keyId, store.findKeyId(x.slice(7)) ?? -1, width, from, to);
       else d = downsample(store.series, run.key, keyId, x as 'step' | 'wall' | 'relative', width, from, to, run.created_at);
       series[key] = toSeriesData(d);
     }

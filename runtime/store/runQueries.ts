@@ -24,20 +24,27 @@ const PLAIN_SORTS: Record<string, string> = {
   created_at: 'r.created_at', updated_at: 'r.updated_at', name: 'r.name COLLATE NOCASE', id: 'r.id', state: 'r.state',
   project: 'p.name COLLATE NOCASE', group: 'r.group_name COLLATE NOCASE', job_type: 'r.job_type', last_step: 'r.last_step',
   duration: 'duration', finished_at: 'r.finished_at', heartbeat_at: 'r.heartbeat_at',
+  tags: "(SELECT group_concat(value, ', ') FROM json_each(r.tags)) COLLATE NOCASE", notes: 'r.notes COLLATE NOCASE', exit_code: 'r.exit_code', sweep_id: 'r.sweep_id', history_rows: 'r.history_rows',
 };
 
-/** `config.a.b` -> json_extract(r.config, '$."a"."b"') */
+/**
+ * `config.a.b` -> the nested value a → b, or else a top-level key literally named "a.b" (W&B configs
+ * often hold flat dotted keys such as "optimizer.lr", and the column picker shows both the same way).
+ */
 export function jsonColumn(spec: string): string {
   const m = /^(config|summary|metadata)\.(.+)$/.exec(spec);
   if (!m) throw new QueryError(`unknown column "${spec}": use a run field (${Object.keys(PLAIN_SORTS).join(', ')}) or config.<key> / summary.<key>`);
-  const path = m[2].split('.').map((seg) => `"${seg.replace(/"/g, '""').replace(/'/g, "''")}"`).join('.');
-  return `json_extract(r.${m[1]}, '$.${path}')`;
+  const seg = (s: string) => `"${s.replace(/"/g, '""').replace(/'/g, "''")}"`;
+  const nested = `json_extract(r.${m[1]}, '$.${m[2].split('.').map(seg).join('.')}')`;
+  if (!m[2].includes('.')) return nested;
+  return `coalesce(${nested}, json_extract(r.${m[1]}, '$.${seg(m[2])}'))`;
 }
 
 const LIST_COLUMNS = `r.key, p.name AS project, r.id, r.name, r.state, r.group_name, r.job_type, r.tags, r.notes, r.sweep_id, r.launch_id,
   r.created_at, r.updated_at, r.finished_at, r.heartbeat_at, r.exit_code, r.last_step, r.history_rows`;
 
-export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total: number; runs: RunListItem[] } {
+/** The WHERE clause of a run filter (project, state, group, keys, tags, free text). */
+function runFilter(q: RunQuery): { whereSql: string; args: unknown[] } {
   const where: string[] = [];
   const args: unknown[] = [];
   const inList = (col: string, vals?: string[]) => {
@@ -62,13 +69,17 @@ export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total
       OR r.group_name LIKE ? ESCAPE '\\' OR r.job_type LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')`);
     args.push(like, like, like, like, like, like, like);
   }
+  return { whereSql: where.length ? `WHERE ${where.join(' AND ')}` : '', args };
+}
+
+export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total: number; runs: RunListItem[] } {
+  const { whereSql, args } = runFilter(q);
   const sort = q.sort ?? 'created_at';
   const sortExpr = PLAIN_SORTS[sort] ?? jsonColumn(sort);
   const order = q.order ?? (sort === 'created_at' ? 'desc' : 'asc');
   if (order !== 'asc' && order !== 'desc') throw new QueryError(`order must be asc or desc, not "${order}"`);
   const columns = (q.columns ?? []).filter(Boolean);
   const colExprs = columns.map((c, i) => `${jsonColumn(c)} AS c${i}`);
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const duration = `(CASE WHEN r.state = 'running' THEN ? ELSE coalesce(r.finished_at, r.heartbeat_at, r.updated_at) END) - r.created_at`;
   const limit = Math.min(Math.max(q.limit ?? 1000, 0), 100000);
   const offset = Math.max(q.offset ?? 0, 0);
@@ -105,4 +116,39 @@ export function listProjects(db: DB): { name: string; runs: number; running: num
   return db.prepare(`SELECT p.name, count(r.key) AS runs, sum(r.state = 'running') AS running, max(r.created_at) AS last_created
     FROM projects p LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.id HAVING count(r.key) > 0 ORDER BY p.name`).all()
     .map((r: any) => ({ name: r.name, runs: r.runs, running: r.running ?? 0, last_created: r.last_created }));
+}
+
+/**
+ * Every config and summary key of the runs a filter matches, as the column picker offers them
+ * (`config.a.b`): leaves of nested objects; arrays, {"$num"} markers and media objects ({"_type"})
+ * are leaves; keys starting with "_" are internal. Found by SQLite's json_tree, so all runs count,
+ * not just the ones on screen.
+ */
+export function runColumnKeys(db: DB, q: RunQuery): string[] {
+  const { whereSql, args } = runFilter(q);
+  const out = new Set<string>();
+  for (const kind of ['config', 'summary'] as const) {
+    const rows = db.prepare(`SELECT DISTINCT j.fullkey AS k FROM runs r JOIN projects p ON p.id = r.project_id, json_tree(r.${kind}) j
+      ${whereSql ? whereSql + ' AND' : 'WHERE'} j.type != 'object' AND j.fullkey NOT LIKE '%]'`).all(...args) as { k: string }[];
+    for (const { k } of rows) {
+      const segs = jsonPathSegments(k);
+      const media = segs.indexOf('_type');
+      const leaf = media > 0 ? segs.slice(0, media) : segs.at(-1) === '$num' ? segs.slice(0, -1) : segs;
+      if (!leaf.length || leaf.some((seg) => seg.startsWith('_') || seg === '$num')) continue;
+      out.add(`${kind}.${leaf.join('.')}`);
+    }
+  }
+  return [...out].sort();
+}
+
+/** `$.a."b.c"[2].d` -> ["a", "b.c", "d"]: json_tree's fullkey as object keys, array indexes dropped. */
+function jsonPathSegments(fullkey: string): string[] {
+  const segs: string[] = [];
+  const re = /\.(?:"((?:[^"]|"")*)"|([^.[]+))|\[\d+\]/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(fullkey))) {
+    if (m[1] !== undefined) segs.push(m[1].replace(/""/g, '"'));
+    else if (m[2] !== undefined) segs.push(m[2]);
+  }
+  return segs;
 }

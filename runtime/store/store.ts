@@ -112,6 +112,14 @@ export class Store {
     return id;
   }
 
+  /** The id of a key already stored, without creating one (queries for unknown keys stay read-only). */
+  findKeyId(name: string): number | undefined {
+    const known = this.keyIds.get(name);
+    if (known !== undefined) return known;
+    const r = this.s.keyByName.get(name) as any;
+    return r ? this.keyId(name) : undefined;
+  }
+
   keyName(id: number): string {
     let name = this.keyNames.get(id);
     if (name === undefined) {
@@ -206,8 +214,12 @@ export class Store {
 
   /** Console pieces of a run from a byte offset. */
   consoleFrom(runKey: number, offset = 0, limit = 100000): { offset: number; ts: number; stream: string; data: Buffer }[] {
-    return this.db.prepare('SELECT offset, ts, stream, data FROM console WHERE run_key = ? AND offset >= ? ORDER BY offset LIMIT ?')
-      .all(runKey, offset, limit) as any[];
+    // An offset inside a piece starts at that piece (the reader trims what it already has), so a
+    // reader resuming mid-piece never skips bytes.
+    return this.db.prepare(`SELECT offset, ts, stream, data FROM console WHERE run_key = ?
+        AND offset >= COALESCE((SELECT MAX(offset) FROM console WHERE run_key = ? AND offset <= ?), 0)
+        ORDER BY offset LIMIT ?`)
+      .all(runKey, runKey, offset, limit) as any[];
   }
 
   deleteRun(runKey: number): void {

@@ -71,6 +71,8 @@ export class MetricChart {
   readonly el: HTMLElement;
   private canvasBox: HTMLElement;
   private status: HTMLElement;
+  /** The tooltip as text, for screen readers (aria-live) and tests; the canvas tooltip is pixels only. */
+  private readout: HTMLElement;
   private chart?: Chart<'line', Pt[]>;
   private series = new Map<number, Series>();
   private structural = true;
@@ -80,10 +82,11 @@ export class MetricChart {
     setupCharts();
     this.status = h('div', { class: 'tw-chart-status' }, 'Loading…');
     this.canvasBox = h('div', { class: 'tw-chart-canvas' }, this.status);
+    this.readout = h('div', { class: 'tw-chart-readout tw-visually-hidden', 'aria-live': 'polite' });
     this.el = h('figure', { class: 'tw-chart', 'data-metric': o.title, 'data-points': '0', 'data-datasets': '0', 'data-unit': o.unit ?? null, tabindex: '0',
       'aria-label': `Chart of ${o.title}. Drag across to zoom, double-click or press Escape to reset.` },
     h('figcaption', { class: 'tw-chart-title', title: o.title }, o.title),
-    this.canvasBox);
+    this.canvasBox, this.readout);
     this.el.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.o.range) this.o.onReset();
     });
@@ -252,6 +255,11 @@ export class MetricChart {
     }
     this.el.dataset.points = String(points);
     this.el.dataset.datasets = String(datasets);
+    // What is drawn, for tests and tooling: the x axis, the y scale, smoothing, and each run's colour.
+    this.el.dataset.x = this.o.x;
+    this.el.dataset.scale = this.o.log ? 'log' : 'linear';
+    this.el.dataset.smoothing = String(this.o.smoothing);
+    this.el.dataset.colors = [...this.series.values()].filter((s) => s.raw.length).sort((a, b) => a.spec.id - b.spec.id).map((s) => s.spec.color).join(' ');
     if (!this.chart) return;
     if (this.structural) {
       this.structural = false;
@@ -332,6 +340,14 @@ export class MetricChart {
     return {
       type: 'line',
       data: { datasets: [] },
+      plugins: [{
+        id: 'twReadout',
+        afterTooltipDraw: (_chart, args) => {
+          const tip = args.tooltip;
+          const text = [...tip.title, ...tip.body.flatMap((b) => b.lines)].join('\n');
+          if (this.readout.textContent !== text) this.readout.textContent = text;
+        },
+      }],
       options: {
         parsing: false,
         normalized: sortedX,

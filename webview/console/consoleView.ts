@@ -98,12 +98,14 @@ export class ConsoleView {
         this.note.hidden = false;
         this.note.textContent = `Showing the last ${Math.round(TAIL_BYTES / 1048576)} MB of output. The full log: trackwell logs ${this.runId}`;
       }
-      do {
-        res = await this.api.console(this.runKey, this.next);
+      // Pages of about 1 MB until the stored end; a page that does not move forward ends it.
+      for (;;) {
+        const asked = this.next;
+        res = await this.api.console(this.runKey, asked);
         if (gen !== this.gen) return;
         for (const p of res.pieces) this.take(p.offset, p.text);
-        if (res.next_offset <= this.next) break;
-      } while (this.next < res.total);
+        if (res.next_offset <= asked || this.next >= res.total) break;
+      }
       for (const b of this.buffered) this.take(b.offset, b.text);
       this.buffered = [];
       this.loading = false;

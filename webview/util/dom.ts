@@ -41,13 +41,27 @@ export function frameThrottle(fn: () => void): () => void {
   };
 }
 
-export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): ((...a: A) => void) & { cancel(): void } {
+export function debounce<A extends unknown[]>(fn: (...a: A) => void, ms: number): ((...a: A) => void) & { cancel(): void; flush(): void } {
   let t: number | undefined;
+  let waiting: A | undefined;
   const f = (...a: A) => {
     window.clearTimeout(t);
-    t = window.setTimeout(() => fn(...a), ms);
+    waiting = a;
+    t = window.setTimeout(() => {
+      waiting = undefined;
+      fn(...a);
+    }, ms);
   };
-  f.cancel = () => window.clearTimeout(t);
+  f.cancel = () => {
+    window.clearTimeout(t);
+    waiting = undefined;
+  };
+  /** Runs a pending call now (a page about to go away). */
+  f.flush = () => {
+    const a = waiting;
+    f.cancel();
+    if (a) fn(...a);
+  };
   return f;
 }
 

@@ -34,7 +34,7 @@ export const BASE_COLUMNS: Column[] = [
   { id: 'project', title: 'Project', width: 120, sort: 'project', optional: true, cell: (r) => r.project },
   { id: 'group', title: 'Group', width: 110, sort: 'group', optional: true, cell: (r) => r.group ?? '' },
   {
-    id: 'tags', title: 'Tags', width: 150, optional: true,
+    id: 'tags', title: 'Tags', width: 150, sort: 'tags', optional: true,
     cell: (r) => h('span', { class: 'tw-tags' }, r.tags.map((t) => h('span', { class: 'tw-tag', 'data-tag': t, title: `Show runs tagged ${t}` }, t))),
   },
   { id: 'created_at', title: 'Started', width: 180, sort: 'created_at', optional: true, cell: (r) => formatDate(r.created_at) },

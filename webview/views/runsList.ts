@@ -6,7 +6,6 @@ import type { JsonObject } from '../../runtime/protocol/journal';
 import type { RunInfo } from '../../runtime/protocol/live';
 import type { RunsQuery } from '../api';
 import { h, clear, debounce, frameThrottle } from '../util/dom';
-import { flatten } from '../util/flatten';
 import { naturalCompare } from '../charts/sections';
 import { pagesFor, scrollToRow, visibleRows } from './virtual';
 import { BASE_COLUMNS, valueColumn, isLive, durationOf, pathValue, type Column } from './runsColumns';
@@ -195,6 +194,7 @@ export class RunsList implements View {
       const res = await this.ctx.api.runs(this.apiQuery(0));
       if (gen !== this.gen) return;
       this.accept(0, res);
+      void this.loadColumnKeys();
     } catch (e) {
       if (gen !== this.gen) return;
       this.total = -1;
@@ -237,7 +237,6 @@ export class RunsList implements View {
           h('vscode-button', { secondary: true, onclick: () => this.clearFilters() }, 'Clear filters')));
       } else this.showOverlay(noRuns(this.ctx.transport.host));
     } else this.showOverlay(null);
-    if (page === 0) for (const run of res.runs.slice(0, 12)) void this.discoverKeys(run.key);
     // Only rows whose data changed are rebuilt (placeholders of this page, or refreshed runs).
     this.renderRows();
   }
@@ -455,30 +454,19 @@ export class RunsList implements View {
     }
   }
 
-  private async discoverKeys(key: number): Promise<void> {
-    if (this.knownKeys.has(`#${key}`)) return;
-    this.knownKeys.add(`#${key}`);
+  /** The picker's keys: every config/summary key of the runs the filters match, from the runtime. */
+  private async loadColumnKeys(): Promise<void> {
     try {
-      const d = await this.ctx.api.run(key);
-      let added = false;
-      for (const [kind, obj] of [['config', d.config], ['summary', d.summary]] as const) {
-        for (const k of flatten(obj).keys()) {
-          if (k.startsWith('_')) continue;
-          const id = `${kind}.${k}`;
-          if (!this.knownKeys.has(id)) {
-            this.knownKeys.add(id);
-            added = true;
-          }
-        }
-      }
-      if (added) this.picker?.setKeys(this.columnKeys());
+      const { columns } = await this.ctx.api.columns(this.apiQuery(0));
+      this.knownKeys = new Set(columns);
+      this.picker?.setKeys(this.columnKeys());
     } catch {
-      /* keys are a convenience */
+      /* keys are a convenience; the picker keeps what it had */
     }
   }
 
   private columnKeys(): string[] {
-    return [...this.knownKeys].filter((k) => !k.startsWith('#')).sort(naturalCompare);
+    return [...this.knownKeys].sort(naturalCompare);
   }
 
   private togglePicker(btn: HTMLElement): void {
@@ -495,6 +483,7 @@ export class RunsList implements View {
       () => this.togglePicker(btn),
     );
     this.picker.setKeys(this.columnKeys());
+    void this.loadColumnKeys(); // runs may have logged new keys since the list loaded
     this.pickerBox.append(this.picker.el);
     btn.setAttribute('aria-expanded', 'true');
     this.picker.focus();
