@@ -6,7 +6,6 @@ import type { LiveBus } from '../live/bus';
 import type { LiveEvent, RunInfo, RunRef, HistoryPoint } from '../protocol/live';
 import type { JournalRecord, JsonObject, RunRecord } from '../protocol/journal';
 import { parseJournalBytes, type LineProblem } from './journalFormat';
-import { flattenRow } from '../store/values';
 
 export interface IngestOutcome {
   /** journal byte offset up to which everything is stored */
@@ -158,16 +157,15 @@ export class Ingestor {
         requireObject(rec.data, 'data');
         if (w.last_step !== null && rec.step <= w.last_step) throw new Error(`step ${rec.step} is not after the run's last step ${w.last_step}`);
         if (!w.points.length) this.store.ensureSeriesLoaded(w.key);
-        const newKeys = this.store.insertHistoryRow(w.key, rec.step, rec.ts, rec.runtime ?? 0, rec.data);
+        const values: HistoryPoint['values'] = {};
+        const newKeys = this.store.insertHistoryRow(w.key, rec.step, rec.ts, rec.runtime ?? 0, rec.data, (name, v) => {
+          if (typeof v === 'number') values[name] = Number.isFinite(v) ? v : { $num: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
+        });
         w.last_step = rec.step;
         w.last_runtime = rec.runtime ?? w.last_runtime;
         w.history_rows++;
         w.changed = true;
-        w.newKeys.push(...newKeys);
-        const values: HistoryPoint['values'] = {};
-        for (const [name, v] of flattenRow(rec.data)) {
-          if (typeof v === 'number') values[name] = Number.isFinite(v) ? v : { $num: Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
-        }
+        if (newKeys.length) w.newKeys.push(...newKeys);
         w.points.push({ step: rec.step, ts: rec.ts, runtime: rec.runtime ?? 0, values });
         return true;
       }

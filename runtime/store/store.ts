@@ -3,7 +3,7 @@ import type { DB } from './db';
 import { openDatabase } from './db';
 import { SeriesStore } from './series';
 import { flattenRow } from './values';
-import type { JsonObject, RunState } from '../protocol/journal';
+import type { JsonObject, JsonValue, RunState } from '../protocol/journal';
 
 export interface RunRow {
   key: number;
@@ -63,6 +63,8 @@ export function rowToRun(r: any): RunRow {
 export class Store {
   readonly series: SeriesStore;
   private keyIds = new Map<string, number>();
+  /** (run, key) pairs known to be in run_keys, so repeated keys cost no statement. */
+  private runKeyIds = new Map<number, Set<number>>();
   private keyNames = new Map<number, string>();
   private projectIds = new Map<string, number>();
   private s;
@@ -171,15 +173,24 @@ export class Store {
     return (this.db.prepare(sql).all(...args) as any[]).map(rowToRun);
   }
 
-  insertHistoryRow(runKey: number, step: number, ts: number, runtime: number, data: JsonObject): string[] {
+  /** Stores a history row and its numeric leaves; `each` sees every flattened leaf (one pass for callers). */
+  insertHistoryRow(runKey: number, step: number, ts: number, runtime: number, data: JsonObject, each?: (name: string, value: JsonValue) => void): string[] {
     const json = JSON.stringify(data);
     this.s.insertHistory.run(runKey, step, ts, runtime, json);
     const newKeys: string[] = [];
+    // Keys this run already has skip the INSERT OR IGNORE: most rows repeat the same keys, and one
+    // statement per key per row was a third of the ingest time.
+    let known = this.runKeyIds.get(runKey);
+    if (!known) this.runKeyIds.set(runKey, (known = new Set()));
     for (const [name, value] of flattenRow(data)) {
       const keyId = this.keyId(name);
       const numeric = typeof value === 'number';
-      if (this.s.insertRunKey.run(runKey, keyId, numeric ? 1 : 0).changes) newKeys.push(name);
+      if (!known.has(keyId)) {
+        known.add(keyId);
+        if (this.s.insertRunKey.run(runKey, keyId, numeric ? 1 : 0).changes) newKeys.push(name);
+      }
       if (numeric) this.series.append(runKey, keyId, step, ts, value);
+      each?.(name, value);
     }
     return newKeys;
   }
@@ -223,6 +234,7 @@ export class Store {
   }
 
   deleteRun(runKey: number): void {
+    this.runKeyIds.delete(runKey);
     this.db.transaction(() => {
       this.series.deleteRun(runKey);
       for (const t of ['history', 'console', 'run_keys', 'files']) this.db.prepare(`DELETE FROM ${t} WHERE run_key = ?`).run(runKey);
