@@ -229,7 +229,9 @@ test('trackwell ui starts the runtime when none serves the data root, prints a U
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<script nonce=/);
     assert.equal((await fetch(`${origin}/api/runs`)).status, 401, 'the API needs the token');
-    assert.equal((await fetch(`${origin}/api/runs`, { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    const runs = await fetch(`${origin}/api/runs`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(runs.status, 200);
+    assert.match(runs.headers.get('server-timing') ?? '', /^app;dur=\d+\.\d$/, 'the runtime says how long it took');
     const pid = JSON.parse(fs.readFileSync(path.join(root, 'runtime.json'), 'utf8')).pid;
     const second = cli(root, ['ui']);
     assert.equal(second.code, 0, second.stderr);
