@@ -42,8 +42,8 @@ const FLAP_FAILURES = 3;
 
 export async function runAgent(o: AgentOptions): Promise<number> {
   const log = o.log ?? ((m: string) => console.error(m));
-  const parallel = Math.max(1, o.parallel ?? 1);
-  const gpus = o.gpus ?? [];
+  const gpus = [...new Set((o.gpus ?? []).map((g) => g.trim()).filter(Boolean))];
+  const parallel = effectiveParallel(o.parallel, gpus, log);
   const grace = (o.graceSeconds ?? 30) * 1000;
   const tick = o.tickMs ?? 1000;
   const cwd = o.cwd ?? process.cwd();
@@ -134,6 +134,11 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     child.on('exit', (code, signal) => {
       clearTimeout(entry.stopping);
       active.delete(a.run_id);
+      // A trial killed (SIGKILL after the grace period) or dead without finishing cannot say so itself: tell
+      // the runtime now, as `trackwell run` does, rather than leaving the run "running" until liveness notices.
+      if ((code !== 0 || signal) && rt && child.pid !== undefined) {
+        void requestJson(rt.url, rt.token, 'POST', '/api/process-exit', { pid: child.pid, launch_id: a.run_id, code, signal }, 5000).catch(() => undefined);
+      }
       ended.push({ run_id: a.run_id, exit_code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : null) });
       const failed = code !== 0 && !entry.stopReason;
       log(`trackwell agent: trial ${a.run_id} ${entry.stopReason ? 'stopped' : failed ? `failed (${signal ?? `exit code ${code}`})` : 'finished'}`);
@@ -176,6 +181,18 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * How many trials run at once: `parallel`, but never more than there are GPUs when GPUs are given, so
+ * every trial has a GPU of its own (a trial without CUDA_VISIBLE_DEVICES would see, and share, all of them).
+ */
+export function effectiveParallel(parallel: number | undefined, gpus: readonly string[], log: (m: string) => void = () => undefined): number {
+  const want = Math.max(1, Math.floor(parallel ?? 1));
+  if (!gpus.length || gpus.length >= want) return want;
+  log(`trackwell agent: warning: --parallel ${want} but only ${gpus.length} GPU${gpus.length === 1 ? '' : 's'} (${gpus.join(',')}); ` +
+    `running ${gpus.length} trial${gpus.length === 1 ? '' : 's'} at a time so each has its own GPU`);
+  return gpus.length;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,7 +4,6 @@
 import crypto from 'node:crypto';
 import type { Store, RunRow } from '../store/store';
 import type { LiveBus } from '../live/bus';
-import { allPoints } from '../store/downsample';
 import { SweepStore, type SweepRow, type SweepState, type TrialRow } from './sweepStore';
 import type { SweepConfig } from './config/types';
 import { nextRun, stopRuns, makeRng, targetReached, gridSize, hyperbandBands, SearchConfigError, type SweepRunView } from './search';
@@ -88,7 +87,7 @@ export class SweepController {
     this.store.db.transaction(() => {
       this.sweeps.insert({ id, project: opts.project, name: opts.config.name ?? null, config: opts.config, raw: opts.raw ?? null,
         source_path: opts.sourcePath ?? null, seed, created_at: now }, projectId);
-      for (const runId of opts.priorRuns ?? []) {
+      for (const runId of new Set(opts.priorRuns ?? [])) { // a run named twice is one trial
         const run = this.store.runByProjectAndId(opts.project, runId);
         if (!run) throw new SweepError(`prior run ${opts.project}/${runId} does not exist`);
         const params = Object.fromEntries(Object.keys(opts.config.parameters).filter((k) => k in run.config).map((k) => [k, run.config[k]]));
@@ -131,7 +130,8 @@ export class SweepController {
       const view: SweepRunView = { id: t.run_id, state: this.trialState(sweep, t, run, now), params: t.params, metricHistory: [] };
       if (run && keyId !== undefined) {
         this.store.ensureSeriesLoaded(run.key);
-        view.metricHistory = allPoints(this.store.series, run.key, keyId).vals;
+        // Every value in step order, straight from the stored blobs (the chunks are not decoded one by one).
+        view.metricHistory = Array.from(this.store.series.stepsAndValues(run.key, keyId).vals);
         const s = metric ? run.summary[metric] : undefined;
         const last = view.metricHistory[view.metricHistory.length - 1];
         view.metricValue = typeof s === 'number' ? s : last;

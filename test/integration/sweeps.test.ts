@@ -21,8 +21,8 @@ function workspace(files: Record<string, string>): { root: string; dir: string }
   return { root, dir };
 }
 
-function createSweep(root: string, dir: string, file = 'sweep.yaml'): string {
-  const r = cli(root, ['sweep', file, '--project', 'sweeps', '--json'], { cwd: dir });
+function createSweep(root: string, dir: string, file = 'sweep.yaml', extra: string[] = []): string {
+  const r = cli(root, ['sweep', file, '--project', 'sweeps', '--json', ...extra], { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout).id;
 }
@@ -157,4 +157,201 @@ test('hyperband stops trials that fall behind at a bracket, and says so on the r
     assert.match(JSON.stringify(run.error), /early termination/);
     assert.ok(run.history_rows < 40, 'stopped before the end');
   }
+});
+
+// A trial that records its own lifetime and environment in trials/<run id>.json (in the agent's cwd).
+const RECORDING_TRIAL = (seconds: number) => `import json, os, time, wandb
+t0 = time.time()
+run = wandb.init(config={"x": -1})
+time.sleep(${seconds})
+run.log({"loss": run.config.x})
+run.finish()
+os.makedirs("trials", exist_ok=True)
+with open(os.path.join("trials", run.id + ".json"), "w") as f:
+    json.dump({"run_id": run.id, "x": run.config.x, "start": t0, "end": time.time(), "pid": os.getpid(),
+               "cuda": os.environ.get("CUDA_VISIBLE_DEVICES")}, f)
+`;
+
+interface TrialRecord { run_id: string; x: number; start: number; end: number; pid: number; cuda: string | null }
+
+function trialRecords(dir: string): TrialRecord[] {
+  const d = path.join(dir, 'trials');
+  return fs.readdirSync(d).map((f) => JSON.parse(fs.readFileSync(path.join(d, f), 'utf8')) as TrialRecord).sort((a, b) => a.start - b.start);
+}
+
+const overlaps = (a: TrialRecord, b: TrialRecord) => a.start < b.end && b.start < a.end;
+
+/** The most trials alive at one moment. */
+function maxConcurrent(records: TrialRecord[]): number {
+  return Math.max(...records.map((r) => records.filter((o) => o.start <= r.start && r.start < o.end).length));
+}
+
+test('--parallel 2 --gpus 0,1: one agent runs two trials at once, each pinned to its own GPU', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: train.py\nmethod: grid\nmetric:\n  name: loss\nparameters:\n  x:\n    values: [1, 2, 3, 4]\n',
+    'train.py': RECORDING_TRIAL(2),
+  });
+  const id = createSweep(root, dir);
+  const a = await cliAsync(root, ['agent', id, '--parallel', '2', '--gpus', '0,1'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /up to 2 trials at a time on GPUs 0,1/);
+  assert.doesNotMatch(a.stderr, /warning: --parallel/);
+  const s = show(root, id);
+  assert.deepEqual(s.trials.map((t: any) => t.state), ['finished', 'finished', 'finished', 'finished']);
+  const recs = trialRecords(dir);
+  assert.deepEqual(recs.map((r) => r.run_id).sort(), s.trials.map((t: any) => t.run_id).sort());
+  assert.equal(new Set(recs.map((r) => r.pid)).size, 4, 'each trial is its own process');
+  // The first two start together and live side by side for most of their 2 s; never more than two at once.
+  assert.ok(overlaps(recs[0], recs[1]), JSON.stringify(recs));
+  assert.ok(Math.min(recs[0].end, recs[1].end) - Math.max(recs[0].start, recs[1].start) > 1, JSON.stringify(recs));
+  assert.equal(maxConcurrent(recs), 2, JSON.stringify(recs));
+  // CUDA_VISIBLE_DEVICES: one of the given GPUs each, never the same for two trials alive together.
+  for (const r of recs) assert.ok(r.cuda === '0' || r.cuda === '1', JSON.stringify(r));
+  for (const [i, r] of recs.entries()) for (const o of recs.slice(i + 1)) if (overlaps(r, o)) assert.notEqual(r.cuda, o.cuda, JSON.stringify([r, o]));
+  assert.deepEqual(new Set(recs.map((r) => r.cuda)), new Set(['0', '1']));
+  // With several trials at once, their output lines carry the trial id.
+  assert.match(a.stderr + a.stdout, new RegExp(`\\[${recs[0].run_id}\\] `));
+});
+
+test('fewer GPUs than --parallel: the agent warns and runs one trial per GPU', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: train.py\nmethod: grid\nparameters:\n  x:\n    values: [1, 2, 3]\n',
+    'train.py': RECORDING_TRIAL(0.5),
+  });
+  const id = createSweep(root, dir);
+  const a = await cliAsync(root, ['agent', id, '--parallel', '3', '--gpus', '5'], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /warning: --parallel 3 but only 1 GPU \(5\); running 1 trial at a time so each has its own GPU/);
+  assert.match(a.stderr, /up to 1 trial at a time on GPUs 5/);
+  const recs = trialRecords(dir);
+  assert.equal(recs.length, 3);
+  assert.equal(maxConcurrent(recs), 1, JSON.stringify(recs));
+  assert.deepEqual(recs.map((r) => r.cuda), ['5', '5', '5']);
+  assert.deepEqual(show(root, id).trials.map((t: any) => t.state), ['finished', 'finished', 'finished']);
+});
+
+test('with fewer detected GPUs than --parallel, trials share them instead of being capped', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: train.py\nmethod: grid\nparameters:\n  x:\n    values: [1, 2]\n',
+    'train.py': RECORDING_TRIAL(1.5),
+  });
+  // One detected GPU: a stand-in nvidia-smi that lists index 0.
+  const bin = path.join(dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(path.join(bin, 'nvidia-smi'), '#!/bin/sh\necho 0\n', { mode: 0o755 });
+  const id = createSweep(root, dir);
+  const a = await cliAsync(root, ['agent', id, '--parallel', '2'], { cwd: dir, env: { PATH: `${bin}:${process.env.PATH}`, CUDA_VISIBLE_DEVICES: '' } });
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /1 GPU for 2 parallel trials: they share it \(give --gpus to run one trial per GPU\)/);
+  const recs = trialRecords(dir);
+  assert.equal(recs.length, 2);
+  assert.equal(maxConcurrent(recs), 2, `both trials ran at once: ${JSON.stringify(recs)}`);
+  assert.ok(recs.every((r) => !r.cuda), `no pinning: ${JSON.stringify(recs)}`);
+});
+
+test('a trial that ignores SIGTERM is killed with SIGKILL after --grace seconds', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: stubborn.py\nmethod: random\nrun_cap: 1\nparameters:\n  x:\n    min: 0\n    max: 9\n',
+    'stubborn.py': `import os, signal, time, wandb
+run = wandb.init(config={"x": -1})
+log = open("stubborn.log", "a", buffering=1)
+log.write("pid %d\\n" % os.getpid())
+signal.signal(signal.SIGTERM, lambda *a: log.write("TERM %f\\n" % time.time()))  # trapped: it keeps going
+for i in range(1200):
+    log.write("tick %f\\n" % time.time())
+    run.log({"loss": i})
+    time.sleep(0.05)
+`,
+  });
+  const id = createSweep(root, dir);
+  const agent = cliAsync(root, ['agent', id, '--grace', '2'], { cwd: dir });
+  const trial = await waitFor(() => show(root, id).trials.find((x: any) => x.state === 'running'), 60000, 'a running trial');
+  await waitFor(() => fs.existsSync(path.join(dir, 'stubborn.log')) && /tick/.test(fs.readFileSync(path.join(dir, 'stubborn.log'), 'utf8')), 30000, 'the trial to start ticking');
+  assert.match(cli(root, ['sweep', 'cancel', id]).stdout, /cancelled/);
+  const a = await agent;
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, new RegExp(`stopping ${trial.run_id}: the sweep was cancelled`));
+  assert.match(a.stderr, new RegExp(`trial ${trial.run_id} stopped`));
+  const lines = fs.readFileSync(path.join(dir, 'stubborn.log'), 'utf8').trim().split('\n');
+  const pid = Number(lines[0].split(' ')[1]);
+  const term = lines.filter((l) => l.startsWith('TERM '));
+  assert.equal(term.length, 1, 'one SIGTERM, which the trial trapped');
+  const termAt = Number(term[0].split(' ')[1]);
+  const lastTick = Number(lines.filter((l) => l.startsWith('tick ')).at(-1)!.split(' ')[1]);
+  // It went on after SIGTERM, until SIGKILL came about 2 s later.
+  assert.ok(lastTick - termAt > 1.5 && lastTick - termAt < 4, `ticked ${lastTick - termAt} s after SIGTERM`);
+  assert.throws(() => process.kill(pid, 0), /ESRCH/, 'the trial process is gone');
+  // The agent tells the runtime how the process ended, so the run does not stay "running".
+  const run = await waitFor(() => {
+    const r = cliJson(root, ['show', `sweeps/${trial.run_id}`, '--json']);
+    return r.state !== 'running' && r;
+  }, 30000, 'the killed run to end');
+  assert.equal(run.state, 'crashed');
+  assert.match(JSON.stringify(run.error), /SIGKILL/);
+  assert.match(show(root, id).trials[0].stop_reason, /cancelled/);
+});
+
+test('metric.target: the run that reaches it ends the sweep, and no trial starts after it', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: train.py\nmethod: grid\nmetric:\n  name: loss\n  goal: minimize\n  target: 0.5\nparameters:\n  x:\n    values: [3, 0.25, 5, 6, 7]\n',
+    'train.py': program('run.log({"loss": run.config.x + 1})\nrun.log({"loss": run.config.x})'),
+  });
+  const id = createSweep(root, dir);
+  const a = await cliAsync(root, ['agent', id], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  const s = show(root, id);
+  assert.deepEqual(s.trials.map((t: any) => t.params.x), [3, 0.25], 'the grid had three more points, never started');
+  assert.deepEqual(s.trials.map((t: any) => t.state), ['finished', 'finished']);
+  assert.equal(s.state, 'finished');
+  assert.equal(s.reason, `run ${s.trials[1].run_id} reached the target 0.5`);
+  assert.match(a.stderr, /done: run \w+ reached the target 0\.5/);
+  assert.equal(s.best.run_id, s.trials[1].run_id);
+});
+
+test('run_cap: the agent stops after N trials and the sweep finishes', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: train.py\nmethod: random\nrun_cap: 3\nmetric:\n  name: loss\nparameters:\n  x:\n    min: 0.0\n    max: 9.0\n',
+    'train.py': program('run.log({"loss": run.config.x})'),
+  });
+  const id = createSweep(root, dir);
+  const a = await cliAsync(root, ['agent', id], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stderr, /done: run_cap 3 reached/);
+  const s = show(root, id);
+  assert.equal(s.trials.length, 3);
+  assert.deepEqual(s.trials.map((t: any) => t.state), ['finished', 'finished', 'finished']);
+  assert.equal(s.state, 'finished');
+  assert.equal(s.reason, 'run_cap 3 reached');
+  assert.equal(s.counts.planned, 3);
+  // A second agent gets nothing.
+  const b = await cliAsync(root, ['agent', id], { cwd: dir });
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(show(root, id).trials.length, 3);
+});
+
+test('--prior-run: existing runs count as trials, so grid skips the points they cover', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'prior.py': 'import sys, wandb\nx = int(sys.argv[1])\nrun = wandb.init(project="sweeps", config={"x": x, "note": "by hand"})\nrun.log({"loss": x * 10})\nprint("RUN", run.id)\nrun.finish()\n',
+    'sweep.yaml': 'program: train.py\nmethod: grid\nmetric:\n  name: loss\nparameters:\n  x:\n    values: [1, 2, 3]\n',
+    'train.py': program('run.log({"loss": run.config.x * 10})'),
+  });
+  const prior = [1, 2].map((x) => {
+    const r = cli(root, ['run', 'prior.py', String(x)], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    return /RUN (\w+)/.exec(r.stdout + r.stderr)![1];
+  });
+  const id = createSweep(root, dir, 'sweep.yaml', ['--prior-run', ...prior]);
+  const before = show(root, id);
+  assert.deepEqual(before.trials.map((t: any) => [t.run_id, t.params, t.state, t.metric]), [[prior[0], { x: 1 }, 'finished', 10], [prior[1], { x: 2 }, 'finished', 20]]);
+  const a = await cliAsync(root, ['agent', id], { cwd: dir });
+  assert.equal(a.code, 0, a.stderr);
+  const s = show(root, id);
+  assert.deepEqual(s.trials.map((t: any) => t.params.x), [1, 2, 3], 'only x=3 was run');
+  assert.equal(s.trials.filter((t: any) => !prior.includes(t.run_id)).length, 1);
+  assert.equal(s.state, 'finished');
+  assert.equal(s.best.run_id, prior[0]);
+  for (const p of prior) assert.equal(cliJson(root, ['show', `sweeps/${p}`, '--json']).sweep_id, id);
+  const bad = cli(root, ['sweep', 'sweep.yaml', '--project', 'sweeps', '--prior-run', 'nosuchrn'], { cwd: dir });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /prior run sweeps\/nosuchrn does not exist/);
 });

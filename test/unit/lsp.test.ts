@@ -196,6 +196,37 @@ test('hover: keys, distributions with the implied range, parameters, methods, ma
   assert.match(hoverText(svc.hover(grid, { line: 1, character: 9 })), /This grid has 12 combinations\./);
 });
 
+test('hover: inv_log_uniform (base e) and inv_log_uniform_values say what the sampler draws', () => {
+  const { svc } = service();
+  const doc = open(lines(
+    'program: train.py',
+    'method: random',
+    'parameters:',
+    '  m:',
+    '    distribution: inv_log_uniform_values',
+    '    min: 0.01',
+    '    max: 1',
+    '  g:',
+    '    distribution: inv_log_uniform',
+    '    min: 0',
+    '    max: 2',
+  ));
+  const at = (line: number, character: number) => hoverText(svc.hover(doc, { line, character }));
+  const values = at(4, 22);
+  assert.match(values, /^`inv_log_uniform_values 0\.01\.\.1, log scale`\n\n\*\*inv_log_uniform_values\*\* — /);
+  assert.match(values, /log\(1\/x\) uniform between log\(1\/max\) and log\(1\/min\)/);
+  assert.match(values, /crowd toward min/);
+  assert.doesNotMatch(values, /crowd toward max/);
+  assert.match(at(3, 2), /^\*\*m\*\* — `inv_log_uniform_values 0\.01\.\.1, log scale`[\s\S]*crowd toward min/);
+  // Base e: e^-U(0, 2) runs from e^-2 ≈ 0.1353 to e^0 = 1.
+  const base = at(8, 22);
+  assert.match(base, /^`inv_log_uniform 0\.1353\.\.1 \(e\^-2\.\.e\^0, exponents\)`\n\n\*\*inv_log_uniform\*\* — /);
+  assert.match(base, /e\^-max to e\^-min/);
+  assert.match(at(7, 2), /^\*\*g\*\* — `inv_log_uniform 0\.1353\.\.1 \(e\^-2\.\.e\^0, exponents\)`/);
+  assert.match(at(9, 5), /largest value is e\^-min/);
+  assert.match(at(10, 5), /smallest value is e\^-max/);
+});
+
 test('quick fixes: typos, log_uniform conversion, swap, duplicate value/values, float pitfall', () => {
   const { svc } = service();
   const text = lines(

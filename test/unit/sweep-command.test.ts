@@ -1,7 +1,8 @@
-// Sweep command macro expansion: argument arrays, Python value formatting.
+// Sweep command macro expansion: argument arrays, Python value formatting. And how many trials an agent runs at once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expandCommand, pyRepr } from '../../runtime/sweeps/command';
+import { effectiveParallel } from '../../runtime/sweeps/agent';
 
 const ctx = (params: Record<string, unknown>, extra: Partial<Parameters<typeof expandCommand>[1]> = {}) => ({
   program: 'train.py', interpreter: 'python3', params, paramsJsonFile: '/tmp/p.json', env: { HOME: '/home/u' }, platform: 'linux' as const, ...extra,
@@ -37,4 +38,16 @@ test('values print as Python str() would', () => {
   assert.equal(pyRepr([1, 'a', true]), "[1, 'a', True]");
   assert.equal(pyRepr({ a: { b: 0.5 } }), "{'a': {'b': 0.5}}");
   assert.equal(pyRepr(123456.789), '123456.789');
+});
+
+test('agent: --parallel is capped at the number of GPUs given, with a warning', () => {
+  const warned: string[] = [];
+  const warn = (m: string) => void warned.push(m);
+  assert.equal(effectiveParallel(2, ['0', '1'], warn), 2);
+  assert.equal(effectiveParallel(1, ['0', '1'], warn), 1);
+  assert.equal(effectiveParallel(4, [], warn), 4, 'no GPUs given: nothing to pin, nothing to cap');
+  assert.equal(effectiveParallel(undefined, [], warn), 1);
+  assert.deepEqual(warned, []);
+  assert.equal(effectiveParallel(3, ['2', '3'], warn), 2);
+  assert.deepEqual(warned, ['trackwell agent: warning: --parallel 3 but only 2 GPUs (2,3); running 2 trials at a time so each has its own GPU']);
 });

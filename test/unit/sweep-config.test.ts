@@ -7,8 +7,10 @@ import path from 'node:path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   fillDefaults, parseConfigDefaultsYaml, parseInitConfigYaml, parsePlainConfigYaml, parseSweepYaml, pyyamlResolve, pyyamlSafeFloat,
-  suggest, validateSweepConfig, describeRange, gridSize, keyDoc, type Diagnostic, type TextEdit,
+  suggest, validateSweepConfig, describeRange, gridSize, keyDoc, DISTRIBUTION_DOCS, SWEEP_SCHEMA, type Diagnostic, type TextEdit,
 } from '../../runtime/sweeps/config';
+import { makeRng } from '../../runtime/sweeps/search';
+import { sample } from '../../runtime/sweeps/search/distributions';
 
 const yaml = (lines: string[]) => lines.join('\n') + '\n';
 const rangeOf = (d: Diagnostic) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character];
@@ -250,6 +252,31 @@ test('describeRange, gridSize, keyDoc', () => {
   assert.match(keyDoc(['metric', 'goal'])!, /minimize/);
   assert.match(keyDoc(['parameters', 'lr', 'q'])!, /multiple of q/);
   assert.match(keyDoc(['parameters', 'lr', 'min'], 'log_uniform')!, /exponent/);
+});
+
+test('inv_log_uniform ranges and docs match what the sampler draws', () => {
+  // Base e: e^-U(min, max), so values run from e^-max to e^-min.
+  assert.equal(describeRange({ distribution: 'inv_log_uniform', min: 0, max: 2 }), 'inv_log_uniform 0.1353..1 (e^-2..e^0, exponents)');
+  assert.equal(describeRange({ distribution: 'inv_log_uniform', min: -1, max: 3 }), 'inv_log_uniform 0.04979..2.718 (e^-3..e^1, exponents)');
+  assert.equal(describeRange({ distribution: 'inv_log_uniform', min: 1, max: 2 }, (k) => ({ min: '1.0', max: '2.0' } as Record<string, string>)[k]),
+    'inv_log_uniform 0.1353..0.3679 (e^-2.0..e^-1.0, exponents)');
+  assert.equal(describeRange({ distribution: 'inv_log_uniform_values', min: 0.01, max: 1 }), 'inv_log_uniform_values 0.01..1, log scale');
+  // The sampler: every draw lies in the described range, and the _values form is log-uniform on [min, max],
+  // so the median is the geometric mean and 3/4 of the draws fall below the arithmetic middle of 0.01..1.
+  const rng = makeRng(11);
+  const base = Array.from({ length: 2000 }, () => sample({ distribution: 'inv_log_uniform', min: 0, max: 2 }, rng) as number);
+  assert.ok(base.every((x) => x >= Math.exp(-2) - 1e-12 && x <= 1 + 1e-12));
+  const vals = Array.from({ length: 4000 }, () => sample({ distribution: 'inv_log_uniform_values', min: 0.01, max: 1 }, rng) as number).sort((a, b) => a - b);
+  assert.ok(vals[0] >= 0.01 && vals.at(-1)! <= 1);
+  assert.ok(Math.abs(vals[2000] - 0.1) < 0.02, `median ${vals[2000]} near the geometric mean 0.1`);
+  assert.ok(vals.filter((x) => x < 0.505).length / vals.length > 0.8, 'values crowd toward min on a linear scale');
+  assert.doesNotMatch(DISTRIBUTION_DOCS.inv_log_uniform_values, /crowd toward max/);
+  assert.match(DISTRIBUTION_DOCS.inv_log_uniform_values, /log\(1\/x\) uniform between log\(1\/max\) and log\(1\/min\)/);
+  assert.match(DISTRIBUTION_DOCS.inv_log_uniform_values, /crowd toward min/);
+  assert.match(DISTRIBUTION_DOCS.inv_log_uniform, /e\^-max to e\^-min/);
+  assert.match(SWEEP_SCHEMA.definitions.param_inv_loguniform_v2.description, /log\(1\/x\) uniform between log\(1\/max\) and log\(1\/min\)[\s\S]*crowd toward min/);
+  assert.match(SWEEP_SCHEMA.definitions.param_inv_loguniform.description, /e\^-max to e\^-min/);
+  assert.doesNotMatch(JSON.stringify(SWEEP_SCHEMA), /crowd toward max/);
 });
 
 test('suggestions', () => {

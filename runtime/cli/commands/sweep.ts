@@ -105,13 +105,19 @@ export function registerSweepCommands(program: Command, globals: () => GlobalOpt
     .argument('<sweep-id>', 'sweep id (from `trackwell sweep sweep.yaml`)')
     .option('-c, --count <n>', 'run at most this many trials', (v) => positiveInt(v, '--count'))
     .option('--parallel <k>', 'trials to run at once', (v) => positiveInt(v, '--parallel'), 1)
-    .option('--gpus <ids>', 'comma-separated GPU ids; each parallel trial gets its own through CUDA_VISIBLE_DEVICES (default: detected GPUs when --parallel > 1)')
+    .option('--gpus <ids>', 'comma-separated GPU ids; each parallel trial gets its own through CUDA_VISIBLE_DEVICES, and --parallel is capped to their number (default: detected GPUs when there are at least --parallel of them)')
     .option('--python <interpreter>', 'Python for ${interpreter} (default: $TRACKWELL_PYTHON or python3)')
     .option('--grace <seconds>', 'seconds between SIGTERM and SIGKILL when stopping a trial', (v) => positiveInt(v, '--grace'), 30)
     .action(async (sweepId: string, o: { count?: number; parallel: number; gpus?: string; python?: string; grace: number }) => {
       const root = dataRoot(globals());
       await ensureRuntime(root);
-      const gpus = o.gpus ? o.gpus.split(',').map((g) => g.trim()).filter(Boolean) : o.parallel > 1 ? detectGpus() : [];
+      // Explicit --gpus pins one trial per GPU (and caps --parallel to match). Detected GPUs pin only
+      // when there are enough for every trial; otherwise the trials share them, as without any GPU list.
+      let gpus = o.gpus ? o.gpus.split(',').map((g) => g.trim()).filter(Boolean) : o.parallel > 1 ? detectGpus() : [];
+      if (!o.gpus && gpus.length && gpus.length < o.parallel) {
+        console.error(`trackwell agent: ${gpus.length} GPU${gpus.length === 1 ? '' : 's'} for ${o.parallel} parallel trials: they share ${gpus.length === 1 ? 'it' : 'them'} (give --gpus to run one trial per GPU)`);
+        gpus = [];
+      }
       let cwd = process.cwd();
       const s = await api(root, 'GET', `/api/sweeps/${encodeURIComponent(sweepId)}`);
       // The program path in a sweep file is relative to that file.

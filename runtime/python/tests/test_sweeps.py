@@ -251,3 +251,42 @@ def test_float_bounds_mean_uniform_and_int_bounds_int_uniform(sweeps):
     for c in got:
         assert isinstance(c["x"], float) and 0 <= c["x"] <= 1 and c["n"] in (1, 2, 3)
         assert isinstance(c["opt"]["m"], float)
+
+
+def test_prior_runs_count_as_trials_in_wandb_sweep_and_trackwell_sweep(sweeps):
+    """`prior_runs=` (run objects or ids) are trials from the start: grid skips what they cover."""
+    r = sweeps("""
+        import json, trackwell, wandb
+        prior = []
+        for x in (1, 2):
+            run = wandb.init(project="pr", config={"x": x, "note": "by hand"})
+            run.log({"loss": x * 10})
+            run.finish()
+            prior.append(run)
+        grid = {"method": "grid", "metric": {"name": "loss"}, "parameters": {"x": {"values": [1, 2, 3]}}}
+        sid = wandb.sweep(grid, project="pr", prior_runs=prior)  # run objects
+        sid2 = trackwell.sweep(grid, project="pr", prior_runs=[prior[1].id])  # ids, through the trackwell name
+        ran = {}
+        def train():
+            run = wandb.init()
+            ran.setdefault(run.sweep_id, []).append(run.config.x)
+            wandb.log({"loss": run.config.x * 10})
+        wandb.agent(sid, function=train, count=5)
+        wandb.agent(sid2, function=train, count=5)
+        try:
+            wandb.sweep(grid, project="pr", prior_runs=["nosuchrn"])
+        except Exception as e:
+            missing = "%s: %s" % (type(e).__name__, e)
+        print(json.dumps({"sid": sid, "sid2": sid2, "prior": [p.id for p in prior], "ran": ran, "missing": missing}))
+    """, timeout=120).ok()
+    out = r.json()
+    prior = out["prior"]
+    assert out["ran"] == {out["sid"]: [3], out["sid2"]: [1, 3]}
+    s = cli_json(r.root, "sweep", "show", out["sid"])
+    assert [t["run_id"] for t in s["trials"][:2]] == prior
+    assert [(t["params"], t["state"], t["metric"]) for t in s["trials"][:2]] == [({"x": 1}, "finished", 10), ({"x": 2}, "finished", 20)]
+    assert sorted(t["params"]["x"] for t in s["trials"]) == [1, 2, 3] and s["state"] == "finished"
+    assert s["best"]["run_id"] == prior[0]
+    s2 = cli_json(r.root, "sweep", "show", out["sid2"])
+    assert s2["trials"][0]["run_id"] == prior[1] and sorted(t["params"]["x"] for t in s2["trials"]) == [1, 2, 3]
+    assert "prior run pr/nosuchrn does not exist" in out["missing"]

@@ -18,8 +18,8 @@ export const DISTRIBUTION_DOCS: Readonly<Record<Distribution, string>> = {
   log_uniform_values: 'A positive number spread evenly on a log scale between `min` and `max` (each decade equally likely) — the usual choice for learning rates and weight decay.',
   q_log_uniform: 'Deprecated base-e form of q_log_uniform_values: e^x with x uniform between the exponents `min` and `max`, rounded to a multiple of `q`.',
   q_log_uniform_values: 'Log-scale between `min` and `max`, rounded to a multiple of `q` — e.g. batch sizes or layer widths.',
-  inv_log_uniform: 'Deprecated base-e form: e^-x with x uniform between the exponents `min` and `max`. Use inv_log_uniform_values.',
-  inv_log_uniform_values: 'A positive number between `min` and `max` whose reciprocal is log-uniform, so values crowd toward max — e.g. momentum-like settings close to 1.',
+  inv_log_uniform: 'Deprecated base-e form: e^-x with x uniform between the exponents `min` and `max`, so values run from e^-max to e^-min (min and max are not values). Use inv_log_uniform_values.',
+  inv_log_uniform_values: 'A positive number x between `min` and `max` with log(1/x) uniform between log(1/max) and log(1/min). That is the same spread as log_uniform_values — even on a log scale, so on a linear scale values crowd toward min (density ∝ 1/x), not toward max; only the direction of the search\'s internal axis is reversed.',
   normal: 'A real number from a normal distribution with mean `mu` (default 0) and standard deviation `sigma` (default 1). Unbounded.',
   q_normal: 'A normal sample (mean `mu`, standard deviation `sigma`) rounded to a multiple of `q`.',
   log_normal: 'e^x with x normal (mean `mu`, standard deviation `sigma`): positive, skewed toward small values, median e^mu.',
@@ -55,6 +55,14 @@ export function compactNumber(n: number): string {
   return String(Number(n.toPrecision(4)));
 }
 
+/** A number's text with its sign flipped, keeping the spelling: `2` → `-2`, `-1e-3` → `1e-3`, `0` stays `0`. */
+function negated(text: string): string {
+  if (text === '?') return text;
+  if (text.startsWith('-')) return text.slice(1);
+  const body = text.startsWith('+') ? text.slice(1) : text;
+  return Number(body) === 0 ? body : `-${body}`;
+}
+
 /**
  * The values a parameter implies, e.g. `log_uniform_values 1e-5..0.1` or `int_uniform 1..8 (8 values)`.
  * `text(key)` may give a number's source spelling, which reads better than a reformatted number.
@@ -78,7 +86,9 @@ export function describeRange(p: FilledParameter, text: (key: string) => string 
     case 'q_log_uniform':
     case 'inv_log_uniform': {
       const lim = p.min !== undefined && p.max !== undefined ? valuesFormLimits(d, p.min, p.max) : undefined;
-      return `${d} ${lim ? `${compactNumber(lim.min)}..${compactNumber(lim.max)}` : '?'} (e^${n('min')}..e^${n('max')}, exponents)${q}`;
+      // inv_log_uniform draws e^-U(min, max): the smallest value is e^-max, the largest e^-min.
+      const exps = d === 'inv_log_uniform' ? `e^${negated(n('max'))}..e^${negated(n('min'))}` : `e^${n('min')}..e^${n('max')}`;
+      return `${d} ${lim ? `${compactNumber(lim.min)}..${compactNumber(lim.max)}` : '?'} (${exps}, exponents)${q}`;
     }
     case 'normal':
     case 'q_normal':
