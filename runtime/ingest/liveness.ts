@@ -35,17 +35,20 @@ export class LivenessMonitor {
     }
   }
 
-  /** Ingests the run's journals to the last byte, then marks it crashed unless they say how it ended. */
-  markCrashedIfStillRunning(runKey: number, why: string): void {
+  /**
+   * Ingests the run's journals to the last byte, then marks it crashed unless they say how it ended.
+   * `killed`: whoever launched it stopped it on purpose (a sweep agent after its grace period).
+   */
+  markCrashedIfStillRunning(runKey: number, why: string, state: 'crashed' | 'killed' = 'crashed'): void {
     for (const r of this.store.db.prepare('SELECT path FROM journals WHERE run_key = ? AND path IS NOT NULL').all(runKey) as any[]) {
       this.scanner.ingestPath(r.path, true);
     }
     const run = this.store.runByKey(runKey);
     if (!run || run.state !== 'running') return;
-    this.store.db.prepare(`UPDATE runs SET state = 'crashed', finished_at = coalesce(heartbeat_at, updated_at), updated_at = ?,
-      error = ? WHERE key = ?`).run(Date.now() / 1000, JSON.stringify({ type: 'Crashed', message: why, traceback: '' }), runKey);
+    this.store.db.prepare(`UPDATE runs SET state = ?, finished_at = coalesce(heartbeat_at, updated_at), updated_at = ?,
+      error = ? WHERE key = ?`).run(state, Date.now() / 1000, JSON.stringify({ type: state === 'killed' ? 'Killed' : 'Crashed', message: why, traceback: '' }), runKey);
     this.store.series.release(runKey);
-    this.log(`trackwell: run ${run.project}/${run.id} crashed: ${why}`);
+    this.log(`trackwell: run ${run.project}/${run.id} ${state}: ${why}`);
     const after = this.store.runByKey(runKey);
     if (after) this.bus.publish([{ type: 'run', run: runInfo(after) }]);
   }

@@ -50,11 +50,13 @@ export function registerCoreRoutes(rt: Runtime): void {
   });
 
   r.on('POST', '/api/process-exit', (req) => {
-    const { pid, launch_id: launchId, code, signal } = req.json<{ pid?: number; launch_id?: string; code?: number | null; signal?: string | null }>();
+    // `stopped`: the launcher stopped the process on purpose (why), so the run ends killed rather than crashed.
+    const { pid, launch_id: launchId, code, signal, stopped } = req.json<{ pid?: number; launch_id?: string; code?: number | null; signal?: string | null; stopped?: string }>();
     const runs = rt.store.db.prepare(`SELECT key FROM runs WHERE state = 'running' AND ((launch_id IS NOT NULL AND launch_id = ?) OR (pid = ? AND host = ?))`)
       .all(launchId ?? null, pid ?? -1, rt.hostname) as any[];
-    const why = signal ? `its process was killed by ${signal}` : `its process exited with code ${code} without finishing the run`;
-    for (const x of runs) rt.liveness.markCrashedIfStillRunning(x.key, why);
+    const how = signal ? `its process was killed by ${signal}` : `its process exited with code ${code} without finishing the run`;
+    const why = stopped ? `stopped (${stopped}); ${how}` : how;
+    for (const x of runs) rt.liveness.markCrashedIfStillRunning(x.key, why, stopped ? 'killed' : 'crashed');
     return { json: { checked: runs.length } };
   });
 

@@ -137,7 +137,7 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       // A trial killed (SIGKILL after the grace period) or dead without finishing cannot say so itself: tell
       // the runtime now, as `trackwell run` does, rather than leaving the run "running" until liveness notices.
       if ((code !== 0 || signal) && rt && child.pid !== undefined) {
-        void requestJson(rt.url, rt.token, 'POST', '/api/process-exit', { pid: child.pid, launch_id: a.run_id, code, signal }, 5000).catch(() => undefined);
+        void requestJson(rt.url, rt.token, 'POST', '/api/process-exit', { pid: child.pid, launch_id: a.run_id, code, signal, stopped: entry.stopReason }, 5000).catch(() => undefined);
       }
       ended.push({ run_id: a.run_id, exit_code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : null) });
       const failed = code !== 0 && !entry.stopReason;
