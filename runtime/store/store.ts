@@ -226,11 +226,12 @@ export class Store {
   /** Console pieces of a run from a byte offset. */
   consoleFrom(runKey: number, offset = 0, limit = 100000): { offset: number; ts: number; stream: string; data: Buffer }[] {
     // An offset inside a piece starts at that piece (the reader trims what it already has), so a
-    // reader resuming mid-piece never skips bytes.
+    // reader resuming mid-piece never skips bytes; a piece that ends at or before the offset is done.
     return this.db.prepare(`SELECT offset, ts, stream, data FROM console WHERE run_key = ?
         AND offset >= COALESCE((SELECT MAX(offset) FROM console WHERE run_key = ? AND offset <= ?), 0)
+        AND offset + length(data) > ?
         ORDER BY offset LIMIT ?`)
-      .all(runKey, runKey, offset, limit) as any[];
+      .all(runKey, runKey, offset, offset, limit) as any[];
   }
 
   deleteRun(runKey: number): void {

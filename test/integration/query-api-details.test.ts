@@ -165,6 +165,12 @@ test('console: pages past the first megabyte, and an offset inside a piece loses
     assert.equal(mid.pieces[0].offset, p10 - 5);
     assert.ok(mid.pieces[0].text.startsWith('line 010'));
     assert.equal(mid.offset, p10 + 30);
+    // At the end: nothing again (a follower polling there must not get the last piece twice).
+    const atEnd = await rt.get(`/api/runs/${key}/console?offset=${first.total}`);
+    assert.deepEqual(atEnd.pieces, []);
+    assert.equal(atEnd.next_offset, first.total);
+    const lastPieceEnd = await rt.get(`/api/runs/${key}/console?offset=${49 * 60010}`);
+    assert.equal(lastPieceEnd.pieces.length, 1, 'a piece starting exactly at the offset is returned');
   } finally {
     await rt.stop();
   }

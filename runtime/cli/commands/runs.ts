@@ -167,7 +167,9 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         for (;;) {
           const pieces = s.store.consoleFrom(run.key, offset, 10000);
           for (const p of pieces) {
-            if (!o.stream || p.stream === o.stream) await write(process.stdout, p.data);
+            // The first piece may begin before the offset (it holds it): print only the bytes after.
+            const data = p.offset < offset ? p.data.subarray(offset - p.offset) : p.data;
+            if (!o.stream || p.stream === o.stream) await write(process.stdout, data);
             offset = p.offset + p.data.length;
           }
           if (pieces.length === 10000) continue;

@@ -309,6 +309,7 @@ class FakeRuntime:
 
                 u = urlsplit(self.path)
                 q = {k: v[0] for k, v in parse_qs(u.query).items()}
+                outer.requests.append((u.path, q, 0))
                 if self.headers.get("Authorization") != "Bearer " + outer.token:
                     return self._send(401, {"error": "token"})
                 if u.path == "/api/resume":

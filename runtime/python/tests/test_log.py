@@ -200,6 +200,38 @@ def test_nested_dicts_stay_trees_and_are_copied_at_log_time(run_script):
     assert st["summary"]["val"] == {"x": 1, "y": 2}
 
 
+def test_lists_tuples_and_arrays_are_copied_at_log_time(run_script):
+    import pytest
+
+    pytest.importorskip("numpy")
+    r = run_script("""
+        import numpy as np, trackwell as tw
+        run = tw.init(project="p", mode="offline")
+        lst, nested, arr, tup = [1, 2], {"h": [[1], [2]]}, np.arange(3), ([5], 6)
+        # commit=False keeps the row pending on the writer until a later call commits it, so anything
+        # log() only referenced (instead of copying) would be seen in its mutated state
+        run.log({"lst": lst, "nested": nested, "arr": arr, "tup": tup, "in_list": [lst, {"d": lst}]}, commit=False)
+        lst.append(3)
+        nested["h"][0].append(99)
+        arr[:] = 7
+        tup[0][0] = -1
+        run.log({"later": 1})
+        grow = []
+        for i in range(3):             # the usual pattern: one list reused and grown between log() calls
+            grow.append(i)
+            run.log({"grow": grow})
+        grow.clear()
+        run.finish()
+        print(run.id)
+    """).ok()
+    st = stored_run(r.root, r.last_line())
+    assert rows(st) == [
+        {"_step": 0, "lst": [1, 2], "nested": {"h": [[1], [2]]}, "arr": [0, 1, 2], "tup": [[5], 6],
+         "in_list": [[1, 2], {"d": [1, 2]}], "later": 1},
+        {"_step": 1, "grow": [0]}, {"_step": 2, "grow": [0, 1]}, {"_step": 3, "grow": [0, 1, 2]}]
+    assert st["summary"]["lst"] == [1, 2] and st["summary"]["arr"] == [0, 1, 2] and st["summary"]["grow"] == [0, 1, 2]
+
+
 def test_nan_and_infinity_round_trip(run_script):
     r = run_script("""
         import trackwell as tw
@@ -231,10 +263,37 @@ def test_unserialisable_value_is_dropped_with_a_warning_naming_the_key(run_scrip
         print(run.id)
     """).ok()
     st = stored_run(r.root, r.last_line())
-    assert rows(st) == [{"_step": 0, "good": 1}, {"_step": 1, "good": 2}]
-    assert "bad_thing" in r.stderr and "nested" in r.stderr
+    # only the bad leaf of a nested dict is dropped: its siblings stay
+    assert rows(st) == [{"_step": 0, "good": 1, "nested": {"ok": 2}}, {"_step": 1, "good": 2}]
     assert r.stderr.count("'bad_thing'") == 1
+    assert "logged as 'nested.obj'" in r.stderr and "logged as 'nested'" not in r.stderr
+    assert st["summary"]["nested"] == {"ok": 2} and "bad_thing" not in st["summary"]
     assert st["state"] == "finished"
+
+
+def test_nested_bad_leaf_is_dropped_alone_and_the_warning_names_its_dotted_path(run_script):
+    r = run_script("""
+        import trackwell as tw
+        run = tw.init(project="p", mode="offline")
+        run.log({"a": {"ok": 1, "bad": object(), "b": {"c": 2, "worse": object()}, "only": {"bad": object()}},
+                 "x": 1})
+        run.log({"a": {"ok": 2, "bad": object()}})        # the same leaf again: no second warning
+        run.summary["s"] = {"keep": 3, "bad": object()}
+        run.finish()
+        print(run.id)
+    """).ok()
+    st = stored_run(r.root, r.last_line())
+    # a dict left empty by its dropped leaves ("a.only") is dropped too; everything else is kept
+    assert rows(st) == [{"_step": 0, "a": {"ok": 1, "b": {"c": 2}}, "x": 1}, {"_step": 1, "a": {"ok": 2}}]
+    warnings = [l for l in r.stderr.splitlines() if "dropped the value" in l]
+    named = sorted(l.split("'")[1] for l in warnings)
+    assert named == ["a.b.worse", "a.bad", "a.only.bad", "s.bad"], r.stderr
+    w = [l for l in warnings if "'a.bad'" in l][0]
+    assert "of type object cannot be serialised" in w          # what is wrong
+    assert "the rest of the row is kept" in w                  # what happened to the rest
+    assert "float(x)" in w and "x.tolist()" in w               # and what to do about it
+    assert st["summary"]["s"] == {"keep": 3}
+    assert st["summary"]["a"] == {"ok": 2, "b": {"c": 2}}
 
 
 def test_item_and_tolist_values_become_numbers_and_lists(run_script):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 import time
 
-from conftest import JOURNAL, clean_env, python_path, run_ids, stored_run
+from conftest import JOURNAL, clean_env, journals_of, python_path, run_ids, stored_run
 
 
 def test_finish_exit_codes(run_script):
@@ -160,13 +160,27 @@ def test_sigkill_keeps_everything_logged_a_second_before(tmp_path, workdir):
     assert p.stdout.readline().strip() == "logged"
     assert p.stdout.readline().strip() == "at300"
     time.sleep(1.2)
-    p.kill()
+    p.kill()                     # SIGKILL while it is still logging every millisecond
     p.wait(30)
-    st = stored_run(str(tmp_path / "root"), run_id)
+    root = str(tmp_path / "root")
+    # What reached the journal before the kill: its complete lines (a torn last line is no record).
+    [(_, path, recs, problems)] = journals_of(root, run_id)
+    assert all(reason == "truncated" for _, reason in problems)  # at most a torn last line
+    assert not [r for r in recs if r["t"] == "exit"]
+    flushed = [(r["step"], r["data"]["i"]) for r in recs if r["t"] == "history"]
+    assert [s for s, _ in flushed] == list(range(len(flushed))) and all(s == i for s, i in flushed)
+    assert len(flushed) > 400    # logging went on well past step 300 until the kill
+    st = stored_run(root, run_id)
     assert st["state"] == ("running" if JOURNAL else "crashed")   # no exit record: the runtime calls it crashed
+    if not JOURNAL:
+        assert st["error"]["type"] == "Crashed" and "exited without finishing" in st["error"]["message"]
+    # every flushed point is stored, exactly once, with its value; nothing else is
+    assert [(h["_step"], h["i"]) for h in st["history"]] == flushed
     steps = [h["_step"] for h in st["history"]]
     assert steps[:301] == list(range(301))   # every step logged > 1 s before the kill is on disk
-    assert all(reason == "truncated" for _, reason in st["problems"])  # at most a torn last line
+    if not JOURNAL:
+        again = stored_run(root, run_id)     # syncing the same journal again adds nothing
+        assert [(h["_step"], h["i"]) for h in again["history"]] == flushed and again["state"] == "crashed"
 
 
 def test_handler_installed_by_the_script_is_left_alone(run_script):

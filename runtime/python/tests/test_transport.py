@@ -140,7 +140,10 @@ def test_resume_asks_the_runtime(run_script, fake_runtime):
     hist = [x for x in recs if x["t"] == "history"]
     assert hist[0]["step"] == 42 and hist[0]["runtime"] >= 12.5
     assert recs[0]["resumed"] is True and recs[0]["group"] == "g"
-    assert any("/api/resume" == p for p, q, n in rt.requests) or True
+    # the stored state came from the runtime's answer (there is no local journal of remote01 to read it from)
+    resumes = [q for p, q, n in rt.requests if p == "/api/resume"]
+    assert resumes == [{"project": "p", "id": "remote01"}, {"project": "p", "id": "remote02"}]
+    assert not [x for x in recs if x["t"] == "history" and x["step"] < 42]
 
 
 def test_sender_unit_reads_whole_lines_only(tmp_path, fake_runtime):

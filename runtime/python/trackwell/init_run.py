@@ -255,25 +255,28 @@ def _data_root():
 def lookup_run(project, run_id, data_root, mode, extra_roots=()):
     """What is stored about `project/run_id`: from the runtime if it answers, else from local journals."""
     if mode == "online":
-        from .transport import RuntimeClient, RuntimeError_, discover
+        from .transport import RuntimeClient, RuntimeError_, candidates
 
-        found = discover(data_root)
-        if found:
-            client = RuntimeClient(*found)
+        for found in candidates(data_root):  # $TRACKWELL_RUNTIME, then runtime.json if that one is gone
+            try:
+                client = RuntimeClient(*found)
+            except RuntimeError_:
+                continue
             try:
                 info = client.resume_info(project, run_id)
-                if info.get("exists"):
-                    return {
-                        "state": info.get("state"), "last_step": info.get("last_step"),
-                        "last_runtime": info.get("last_runtime"), "config": unmark(info.get("config") or {}),
-                        "summary": unmark(info.get("summary") or {}), "tags": info.get("tags"),
-                        "name": info.get("name"), "notes": info.get("notes"), "group": info.get("group"),
-                        "job_type": info.get("job_type"),
-                    }
             except RuntimeError_:
-                pass
+                continue
             finally:
                 client.close()
+            if info.get("exists"):
+                return {
+                    "state": info.get("state"), "last_step": info.get("last_step"),
+                    "last_runtime": info.get("last_runtime"), "config": unmark(info.get("config") or {}),
+                    "summary": unmark(info.get("summary") or {}), "tags": info.get("tags"),
+                    "name": info.get("name"), "notes": info.get("notes"), "group": info.get("group"),
+                    "job_type": info.get("job_type"),
+                }
+            break
     st = replay_run(data_root, run_id, project, extra_roots=extra_roots)
     if st is None:
         return None

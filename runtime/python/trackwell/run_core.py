@@ -42,15 +42,55 @@ def validate_tags(tags):
     return tags
 
 
-def _copy_tree(d):
-    """Copy of a nested dict for log(): dicts are copied (their keys checked), other values shared."""
+_SCALARS = (float, int, str, bool, type(None), bytes)  # floats first: the common case, checked for every logged key
+_MAX_DEPTH = 64  # deeper (a reference cycle?) is left shared; the writer drops it with a warning
+
+
+def _copy_tree(d, depth=0, strict=True):
+    """Copy of a nested dict for log(): dicts are copied (their keys checked), other values snapshotted.
+
+    Keys are checked along dicts nested in dicts (log() raises for them); a dict inside a list is only
+    copied, and the writer drops a bad one with a warning, as it always has."""
     out = d.copy()
     for k, v in out.items():
-        if type(k) is not str:
+        if strict and type(k) is not str:
             raise ValueError("log() keys must be strings; got %r in a nested dict" % (k,))
-        if type(v) is dict:
-            out[k] = _copy_tree(v)
+        if type(v) not in _SCALARS:
+            out[k] = _snapshot(v, depth + 1, strict)
     return out
+
+
+def _snapshot(v, depth=0, strict=True):
+    """What log() keeps of a value: the value as it is now, so that mutating it after log() (a list
+    append, `arr[:] = 0`, `t.add_(1)`) cannot change what is recorded. Dicts, lists and tuples are
+    copied with the containers inside them; numpy-like arrays with `.copy()` (one memcpy), tensors with
+    `.detach().clone()` (a copy on their device: no transfer to the host on the training thread).
+    Anything else is kept as it is; the writer thread turns it into JSON later."""
+    t = type(v)
+    if t in _SCALARS or depth > _MAX_DEPTH:
+        return v
+    if t is dict:
+        return _copy_tree(v, depth, strict)
+    if t is list or t is tuple or (isinstance(v, (list, tuple)) and not isinstance(v, dict)):
+        # tuples and list subclasses are stored as lists anyway
+        out = [x if type(x) in _SCALARS else _snapshot(x, depth + 1, False) for x in v]
+        return tuple(out) if t is tuple else out
+    if isinstance(v, dict):  # OrderedDict, defaultdict...: stored as plain dicts anyway
+        return _copy_tree(dict(v), depth, strict)
+    if isinstance(v, (int, float, str)):  # IntEnum, numpy.float64...: immutable
+        return v
+    if getattr(v, "tolist", None) is None:
+        return v
+    try:
+        clone, detach = getattr(v, "clone", None), getattr(v, "detach", None)
+        if callable(clone) and callable(detach):  # torch.Tensor
+            return detach().clone()
+        copy = getattr(v, "copy", None)
+        if callable(copy) and hasattr(v, "ndim"):  # numpy.ndarray (and numpy scalars, pandas objects)
+            return copy()
+    except Exception:
+        pass  # left shared: the writer converts it (or drops it, with a warning) later
+    return v
 
 
 class Run:
@@ -179,7 +219,8 @@ class Run:
     def log(self, data, step=None, commit=None, sync=None):
         """Logs a dict of values to the run's history (see history.py for the step/commit rules).
 
-        Cost on the calling thread: a check and a copy of the dict; no I/O. Raises ValueError for a
+        Cost on the calling thread: a check and a copy of the dict (lists and arrays in it are copied
+        too, so later changes to them are not recorded); no I/O. Raises ValueError for a
         non-dict, a non-string key, or an invalid step."""
         if type(data) is not dict:
             data = _as_dict(data)
@@ -187,8 +228,8 @@ class Run:
         for k, v in row.items():
             if type(k) is not str:
                 raise ValueError("log() keys must be strings; got %r" % (k,))
-            if type(v) is dict:
-                row[k] = _copy_tree(v)
+            if type(v) not in _SCALARS:
+                row[k] = _snapshot(v)
         if step is not None:
             step = _check_step(step)
         if self._closed:

@@ -2,7 +2,8 @@
 
 `normalize` maps what users log to JSON-able Python values: numpy/torch scalars and one-element
 tensors become numbers, arrays and tuples become lists, nested dicts stay trees. A value that cannot
-be represented raises `Unserializable`, and the caller drops that key with a warning. Non-finite
+be represented raises `Unserializable`. `normalize_tree` does the same for a logged value but leaves
+out only the bad leaves of a dict tree (reporting each by its path), so the caller drops just those. Non-finite
 floats stay floats here (the summary needs them as numbers); `encode` writes them as
 `{"$num": "NaN" | "Infinity" | "-Infinity"}` markers, as docs/journal.md requires.
 """
@@ -43,6 +44,38 @@ def normalize(value, _depth=0):
     if isinstance(value, str):
         return str(value)
     return _array_like(value, _depth)
+
+
+DROPPED = object()  # what normalize_tree returns for a value that is left out as a whole
+
+
+def normalize_tree(value, path, drops, _depth=0):
+    """`normalize` for a logged value, dropping only what cannot be represented: in a dict (at any
+    depth) a bad leaf is left out and `(path, reason)` appended to `drops` (`path` the tuple of keys to
+    it), and the rest of the dict is kept. A dict left empty by drops, or a bad value that is not a
+    dict (a list with a bad element is one value), returns DROPPED."""
+    t = type(value)
+    if t in _FAST:
+        return value
+    if (t is dict or isinstance(value, dict)) and _depth <= 64:
+        out = {}
+        lost = False
+        for k, v in value.items():
+            if not isinstance(k, str):
+                drops.append((path + (repr(k),), "has a non-string key %r (keys must be strings)" % (k,)))
+                lost = True
+                continue
+            nv = normalize_tree(v, path + (k,), drops, _depth + 1)
+            if nv is DROPPED:
+                lost = True
+            else:
+                out[k] = nv
+        return DROPPED if lost and not out else out
+    try:
+        return normalize(value, _depth)
+    except Unserializable as e:
+        drops.append((path, str(e)))
+        return DROPPED
 
 
 def _array_like(value, depth):

@@ -2,6 +2,8 @@
 
 Discovery: $TRACKWELL_RUNTIME (+ $TRACKWELL_TOKEN), else `<data root>/runtime.json` and
 `<data root>/token`, re-read on every reconnect because a restarted runtime may use another port.
+When the address in the environment (set by `trackwell run` for the runtime it found) stops answering,
+the sender falls back to runtime.json: a runtime restarted on another port is found there.
 The sender never blocks the training thread: it reads whole lines from the journal file (the durable
 copy) from the last acknowledged byte and posts them; when the runtime is away it retries with
 backoff (at most 5 s) and resends from the acknowledged offset, so nothing is lost or stored twice.
@@ -40,6 +42,24 @@ def discover(data_root, environ=None):
     if ":" in host:
         host = "[%s]" % host
     return "http://%s:%d" % (host, port), _read_text(os.path.join(data_root, "token")) or ""
+
+
+def candidates(data_root, environ=None):
+    """Every (base_url, token) the runtime serving `data_root` may be at, best first: $TRACKWELL_RUNTIME,
+    then the data root's runtime.json (what a restarted runtime writes). No duplicates; may be empty."""
+    env = os.environ if environ is None else environ
+    out = []
+    first = discover(data_root, env)
+    if first is not None:
+        out.append(first)
+    if env.get("TRACKWELL_RUNTIME"):
+        second = discover(data_root, {})
+        if second is not None:
+            if not second[1]:
+                second = (second[0], env.get("TRACKWELL_TOKEN") or "")
+            if all(second[0] != u for u, _ in out):
+                out.append(second)
+    return out
 
 
 def _read_text(path):
@@ -123,6 +143,7 @@ class Sender:
         self.down = False
         self._warned = False
         self._client = None
+        self._fallbacks = []
         self._fd = None
         self._wake = threading.Event()
         self._stop = False
@@ -161,11 +182,25 @@ class Sender:
 
     def _connect(self):
         if self._client is None:
-            found = discover(self.data_root)
-            if found is None:
+            found = candidates(self.data_root)
+            if not found:
                 raise RuntimeError_("no runtime.json and no TRACKWELL_RUNTIME")
-            self._client = RuntimeClient(*found)
+            self._client = RuntimeClient(*found[0])
+            self._fallbacks = found[1:]
         return self._client
+
+    def _request(self, method, path, body):
+        """One request to the runtime; when its address does not answer, the next candidate address
+        (runtime.json, after $TRACKWELL_RUNTIME) is tried at once and kept while it answers."""
+        client = self._connect()
+        while True:
+            try:
+                return client.request(method, path, body=body)
+            except RuntimeError_:
+                client.close()
+                if not self._fallbacks:
+                    raise
+                client = self._client = RuntimeClient(*self._fallbacks.pop(0))
 
     def _send_available(self):
         while not self._stop:
@@ -200,8 +235,7 @@ class Sender:
     def _post(self, chunk):
         query = urllib.parse.urlencode({"journal": self.uuid, "offset": self.acked, "path": os.path.abspath(self.path)})
         try:
-            client = self._connect()
-            status, body = client.request("POST", "/api/ingest?" + query, body=chunk)
+            status, body = self._request("POST", "/api/ingest?" + query, chunk)
         except RuntimeError_ as e:
             self._unreachable(str(e), down=True)
             return False

@@ -239,21 +239,31 @@ class Writer:
             if k not in good:
                 self._check_name(k)
             if type(v) not in _FAST:
-                try:
-                    row[k] = sanitize.normalize(v)
-                except sanitize.Unserializable as e:
-                    if drops is None:
-                        drops = []
-                    drops.append(k)
-                    self._warn_once("drop:" + k, "dropped the value logged as %r: a value %s; the rest of the row is kept" % (k, e))
+                if drops is None:
+                    drops = []
+                row[k] = sanitize.normalize_tree(v, (k,), drops)
         if drops:
-            for k in drops:
+            for k in [k for k, v in row.items() if v is sanitize.DROPPED]:
                 del row[k]
+            for path, why in drops:
+                self._warn_drop(path, why)
         self._summarize(row)
         if not row:
             return
         self._add({"t": "history", "ts": ts, "step": step,
                    "runtime": round(ts - self.start_time + self.runtime_offset, 6), "data": row})
+
+    def _warn_drop(self, path, why, what="history"):
+        """One warning per dropped leaf: its full dotted path, why, and what to log instead."""
+        name = canonical(path)
+        kept = "the rest of the row is kept" if what == "history" else "the rest of the summary is kept"
+        if len(path) > 1:
+            kept += " (the other keys under '%s' too)" % canonical(path[:-1])
+        self._warn_once("drop:%s:%s" % (what, name),
+                        "dropped the value %s '%s': a value %s; %s. To record it, pass a number, string, bool, "
+                        "None, a list or dict of those, or a numpy/torch value: convert other objects first "
+                        "(e.g. float(x), str(x) or x.tolist())."
+                        % ("logged as" if what == "history" else "set in the summary as", name, why, kept))
 
     def _check_name(self, name):
         self._good_names.add(name)
@@ -346,10 +356,11 @@ class Writer:
     def _summary_set(self, items):
         with self.summary_lock:
             for k, v in items.items():
-                try:
-                    v = sanitize.normalize(v)
-                except sanitize.Unserializable as e:
-                    self._warn_once("drop:summary:" + k, "summary value %r was not stored: a value %s" % (k, e))
+                drops = []
+                v = sanitize.normalize_tree(v, (k,), drops)
+                for path, why in drops:
+                    self._warn_drop(path, why, "summary")
+                if v is sanitize.DROPPED:
                     continue
                 self.summary[k] = v
                 self.manual.add(k)
