@@ -1,6 +1,7 @@
 // `trackwell show`'s human lines for the collected information (the client's `meta` records):
 // program, git, sources, dependencies, host.
 import type { JsonObject, JsonValue } from '../protocol/journal';
+import { gpuSummary } from '../protocol/gpuSummary';
 
 /** The five keys `show --json` always carries under `metadata` (null when the client did not record one). */
 export const COLLECTED_KEYS = ['program', 'git', 'sources', 'dependencies', 'host'] as const;
@@ -33,10 +34,12 @@ export function metadataLines(meta: JsonObject): string[] {
   if (host) {
     const cpu = [str(host.cpu), host.cpu_count ? `${str(host.cpu_count)} cores` : ''].filter(Boolean).join(', ');
     lines.push(`  host       ${str(host.hostname)}  ${[str(host.os), str(host.release)].join(' ').trim()}${cpu ? `  ${cpu}` : ''}${gib(host.memory_total) ? `  ${gib(host.memory_total)}` : ''}`);
-    for (const g of Array.isArray(host.gpus) ? host.gpus : []) {
-      const gpu = obj(g);
-      if (gpu) lines.push(`    gpu      ${str(gpu.name)}  ${gib(gpu.memory_total)}  driver ${str(gpu.driver)}`);
-    }
+  }
+  // The client's GPU list (nvidia-smi), else the runtime sampler's inventory (metadata.gpu: NVIDIA or AMD).
+  for (const g of gpuSummary(meta)) {
+    lines.push(`    gpu      ${g.name}${g.memory_total ? `  ${gib(g.memory_total)}` : ''}${g.driver ? `  driver ${g.driver}` : ''}`);
+  }
+  if (host) {
     const env = obj(host.env);
     for (const [k, v] of Object.entries(env ?? {})) lines.push(`    env      ${k}=${str(v)}`);
   }

@@ -3,7 +3,8 @@
 // tag names (seed-inventory §4.3; docs/benchmarks.md has the measured cost).
 //
 // Cost model: ONE tick per interval shared by all live runs. A tick reads the process table once
-// (on Linux procTree.ts's ProcTable: the runs' trees and new pids from /proc), the host counters once, disk usage once per distinct path, and spawns nvidia-smi
+// (on Linux procTree.ts's ProcTable: the runs' trees and new pids from /proc; elsewhere systeminformation's
+// list, plus procThreads.ts for thread counts), the host counters once, disk usage once per distinct path, and spawns nvidia-smi
 // at most once (plus a compute-apps query every ~10 s), asynchronously; every run due at that tick
 // is computed from those readings. Runs with their own interval sit on their own grid (multiples of
 // the interval from one anchor), so runs that share an interval always share ticks. With no live
@@ -19,6 +20,7 @@ import { DeltaCounters, diskUsage, GB, LinuxHostReader, MB, SiHostReader, type H
 import { findExecutable as defaultFind, runTool as defaultRunTool, type RunTool } from './exec';
 import { gpuProcessTags, gpuTags, NvidiaSmi, nvidiaMetadata, type ComputeApp, type GpuMetadata, type NvidiaGpu } from './gpuNvidia';
 import { RocmSmi, rocmGpuTags, rocmMetadata } from './gpuRocm';
+import { ThreadCounter } from './procThreads';
 
 export const DEFAULT_INTERVAL_SECONDS = 2;
 export const MIN_INTERVAL_SECONDS = 0.1;
@@ -123,6 +125,8 @@ export class SystemMonitor {
   private hostReader: HostReader;
   private procTable: ProcTable;
   private sysconf?: Promise<{ clkTck: number; pageSize: number }>;
+  /** off Linux: thread counts (ps -M on macOS, Get-Process on Windows) */
+  private threadCounter?: ThreadCounter;
   private readonly ncpus = Math.max(1, os.cpus().length);
   // GPU state
   private gpuChecked = false;
@@ -142,6 +146,7 @@ export class SystemMonitor {
     this.writer = new SystemSampleWriter(opts.store);
     this.hostReader = this.linux ? new LinuxHostReader(opts.procRoot, opts.sysBlock) : new SiHostReader();
     this.procTable = new ProcTable(opts.procRoot);
+    if (!this.linux) this.threadCounter = new ThreadCounter(opts.platform ?? process.platform, opts.runTool ?? defaultRunTool, (m) => this.warnOnce('threads', m));
     this.intervalSeconds = globalInterval(opts.intervalSeconds, process.env.TRACKWELL_STATS_INTERVAL, (m) => this.warnOnce('interval', m));
   }
 
@@ -342,6 +347,17 @@ export class SystemMonitor {
       let pct = 0;
       for (const e of tree) pct += procs.cpuPercent.get(e.pid) ?? 0;
       v.cpu = r3(pct / this.ncpus);
+      // Off Linux the thread counts come from another tool; the tag is left out when it gave none for the tree.
+      let threads = 0;
+      let known = false;
+      for (const e of tree) {
+        const n = procs.threadCounts?.get(e.pid);
+        if (n !== undefined) {
+          threads += n;
+          known = true;
+        }
+      }
+      if (known) v['proc.cpu.threads'] = threads;
     } else {
       v.cpu = r3((run.cpu.sample(tree, procs.uptime, procs.clkTck) * 100) / this.ncpus);
       v['proc.cpu.threads'] = totals.threads;
@@ -392,7 +408,13 @@ export class SystemMonitor {
       snap.set(p.pid, { pid: p.pid, ppid: p.parentPid, start: 0, ticks: 0, threads: 0, rssPages: (p.memRss ?? 0) * 1024 });
       cpuPercent.set(p.pid, p.cpu ?? 0);
     }
-    return { snap, kids: childrenIndex(snap), uptime: 0, clkTck: 100, pageSize: 1, cpuPercent };
+    const kids = childrenIndex(snap);
+    let threadCounts: Map<number, number> | undefined;
+    if (this.threadCounter?.supported) {
+      const pids = roots.flatMap((r) => processTree(snap, kids, r).map((e) => e.pid));
+      threadCounts = await this.threadCounter.read(pids, 5000).catch(() => undefined);
+    }
+    return { snap, kids, uptime: 0, clkTck: 100, pageSize: 1, cpuPercent, threadCounts };
   }
 
   /** One GPU reading for this tick (nvidia-smi, else rocm-smi), or undefined. Never rejects. */
@@ -467,6 +489,8 @@ interface Processes {
   pageSize: number;
   /** non-Linux: CPU % of one core per pid, from systeminformation */
   cpuPercent?: Map<number, number>;
+  /** non-Linux: threads per pid, where the platform's tool told (see procThreads.ts) */
+  threadCounts?: Map<number, number>;
 }
 
 export function nvidiaReading(gpus: NvidiaGpu[], apps: ComputeApp[]): GpuReading {

@@ -35,13 +35,14 @@ export function acquireRuntimeLock(root: string): (() => void) | undefined {
 
 /** Finds the runtime for `root`, starting one in the background if none answers. */
 export async function ensureRuntime(
-  root: string, opts: { idleExitSeconds?: number; timeoutMs?: number; cli?: string; node?: string } = {},
+  root: string, opts: { idleExitSeconds?: number; timeoutMs?: number; cli?: string; node?: string; statsIntervalSeconds?: number } = {},
 ): Promise<LiveRuntime> {
   const existing = await findRuntime(root);
   if (existing) return existing;
   const paths = ensureDataRoot(root);
   const log = fs.openSync(paths.log, 'a', 0o600);
   const args = [opts.cli ?? process.env.TRACKWELL_CLI ?? cliScript(), 'serve', '--dir', root, '--idle-exit', String(opts.idleExitSeconds ?? 1800)];
+  if (opts.statsIntervalSeconds !== undefined) args.push('--stats-interval', String(opts.statsIntervalSeconds));
   // Inside an editor the current executable may be Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
   const env = { ...process.env, TRACKWELL_DIR: root, ELECTRON_RUN_AS_NODE: '1' };
   const child = spawn(opts.node ?? process.execPath, args, { detached: true, stdio: ['ignore', log, log], env });

@@ -3,7 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
+import path from 'node:path';
 import { startRuntime, type TestRuntime } from '../helpers/runtime';
+import { JournalWriter } from '../helpers/journal';
 import { launchBrowser, openDashboard, runKeyOf, SEEDED_FILES, seedFilesRun, seedRun, shot, skipReason, tmpRoot, watchErrors, type Browsing } from './harness';
 
 const skip = skipReason();
@@ -11,13 +13,19 @@ let rt: TestRuntime;
 let b: Browsing;
 let key = 0;
 let bareKey = 0;
+let amdKey = 0;
 
 before(async () => {
   if (skip) return;
   const root = tmpRoot();
   seedFilesRun(root, 'info0001');
   seedRun(root, { id: 'bare0002', name: 'no-files', lr: 0.1 });
+  // An AMD machine: the client found no nvidia-smi; the runtime's sampler listed the GPU from rocm-smi.
+  new JournalWriter(path.join(root, 'runs', 'd-amd00003'), 'amd00003', 'vision', { name: 'on-amd' })
+    .add('meta', { host: { hostname: 'mi-box', gpus: [] }, gpu: { vendor: 'amd', driver_version: '6.3.6', devices: [{ name: 'AMD Instinct MI250X', memory_total_bytes: 68719476736 }] } })
+    .add('exit', { state: 'finished', exit_code: 0 });
   rt = await startRuntime(root);
+  amdKey = await runKeyOf(rt, 'amd00003');
   key = await runKeyOf(rt, 'info0001');
   bareKey = await runKeyOf(rt, 'bare0002');
   b = await launchBrowser();
@@ -90,5 +98,14 @@ test('the Files tab lists sources with md5, the patch, requirements and snapshot
   await p.waitForSelector('.tw-run-title h1:has-text("no-files")');
   await p.waitForSelector('.tw-files .tw-empty-inline');
   assert.match(await p.textContent('.tw-files .tw-empty-inline') ?? '', /No files recorded/);
+  assert.deepEqual(errors, []);
+});
+
+test('the Overview lists AMD GPUs from the runtime sampler when the client recorded none', { skip }, async () => {
+  const { p, errors } = await page();
+  await openDashboard(p, rt, `#/run/${amdKey}`);
+  await p.click('vscode-tab-header:has-text("Overview")');
+  await p.waitForSelector('.tw-ov-card[aria-label="Host"]');
+  assert.equal(await field(p, 'Host', 'gpus'), 'AMD Instinct MI250X, 64 GiB, driver 6.3.6');
   assert.deepEqual(errors, []);
 });

@@ -117,3 +117,63 @@ test('a live run on this host gets system samples; they stop when the run ends',
     await rt.stop();
   }
 });
+
+test('serve --stats-interval sets the default sampling period (over $TRACKWELL_STATS_INTERVAL); a run\'s own interval still wins', { skip: process.platform !== 'linux' && 'the timing checks assume the /proc sampler' }, async () => {
+  // A bad value is refused before anything starts.
+  const bad = cli(tmpDir(), ['serve', '--stats-interval', 'often']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /--stats-interval must be a number of seconds/);
+
+  const root = tmpDir();
+  const saved = process.env.TRACKWELL_STATS_INTERVAL;
+  process.env.TRACKWELL_STATS_INTERVAL = '7'; // the flag wins over the environment
+  const rt = await startRuntime(root, ['--stats-interval', '0.4']).finally(() => {
+    if (saved === undefined) delete process.env.TRACKWELL_STATS_INTERVAL;
+    else process.env.TRACKWELL_STATS_INTERVAL = saved;
+  });
+  const sleepers = [0, 1].map(() => spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' }));
+  try {
+    const now = Date.now() / 1000;
+    const ingest = async (id: string, pid: number, stats?: object) => {
+      const j = new JournalWriter(path.join(tmpDir(), id), id, 'proj', { pid, host: os.hostname(), start_time: now, ...(stats ? { stats } : {}) });
+      j.add('heartbeat', {}, now);
+      assert.equal((await rt.request('POST', `/api/ingest?journal=${j.uuid}&offset=0&path=${encodeURIComponent(j.file)}`, j.bytes())).status, 200);
+      return (await rt.get(`/api/runs?q=${id}`)).runs[0].key as number;
+    };
+    const dflt = await ingest('statsflag1', sleepers[0].pid!);
+    // x_stats_sampling_interval=1.2 in the client's settings reaches the runtime as stats.sampling_interval.
+    const own = await ingest('statsflag2', sleepers[1].pid!, { sampling_interval: 1.2, disk_paths: null, disabled: false });
+    const times = async (key: number) => (await rt.get(`/api/runs/${key}/history?keys=system/cpu&x=wall`)).series['system/cpu'].x as number[];
+    await waitFor(async () => (await times(dflt)).length >= 8, 10000, 'eight samples at 0.4 s').catch(async (e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(await rt.get(`/api/runs/${dflt}`)).slice(0, 600)}`);
+    });
+    await waitFor(async () => (await times(own)).length >= 4, 10000, 'four samples at 1.2 s');
+    const median = (xs: number[]) => {
+      const gaps = xs.slice(1).map((x, i) => x - xs[i]).sort((a, b) => a - b);
+      return gaps[Math.floor(gaps.length / 2)];
+    };
+    const a = await times(dflt);
+    const b = await times(own);
+    assert.ok(Math.abs(median(a) - 0.4) < 0.15, `--stats-interval 0.4: median gap ${median(a).toFixed(3)} s (${a.length} samples)`);
+    assert.ok(Math.abs(median(b) - 1.2) < 0.3, `the run's own 1.2 s: median gap ${median(b).toFixed(3)} s (${b.length} samples)`);
+  } finally {
+    for (const p of sleepers) p.kill('SIGKILL');
+    await rt.stop();
+  }
+
+  // --stats-interval 0 switches the sampler off.
+  const offRoot = tmpDir();
+  const off = await startRuntime(offRoot, ['--stats-interval', '0']);
+  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    const j = new JournalWriter(path.join(tmpDir(), 'r'), 'statsoff1', 'proj', { pid: sleeper.pid, host: os.hostname(), start_time: Date.now() / 1000 });
+    j.add('heartbeat', {}, Date.now() / 1000);
+    assert.equal((await off.request('POST', `/api/ingest?journal=${j.uuid}&offset=0&path=${encodeURIComponent(j.file)}`, j.bytes())).status, 200);
+    const key = (await off.get('/api/runs?q=statsoff1')).runs[0].key as number;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await off.get(`/api/runs/${key}/history?keys=system/cpu&x=wall`)).series['system/cpu'].count, 0);
+  } finally {
+    sleeper.kill('SIGKILL');
+    await off.stop();
+  }
+});

@@ -9,6 +9,8 @@ import {
 } from '../../runtime/metrics/gpuNvidia';
 import { parseRocmSmi, rocmGpuTags, rocmMetadata, RocmSmi } from '../../runtime/metrics/gpuRocm';
 import type { RunTool, ToolResult } from '../../runtime/metrics/exec';
+import { gpuSummary } from '../../runtime/protocol/gpuSummary';
+import { metadataLines } from '../../runtime/cli/metadataText';
 
 const FIX = path.resolve(__dirname, '..', 'fixtures', 'gpu');
 const fixture = (name: string) => fs.readFileSync(path.join(FIX, name), 'utf8');
@@ -175,4 +177,28 @@ test('RocmSmi runs the tool and reports failures', async () => {
   assert.equal((await ok.query(1000)).gpus.length, 1);
   const bad = new RocmSmi('rocm-smi', async () => ({ code: 1, stdout: '', stderr: 'ERROR: GPU[0] : Unable to open file' }));
   await assert.rejects(bad.query(1000), /Unable to open file/);
+});
+
+test('GPU summary for show / Overview: the client\'s nvidia-smi list, else the sampler\'s inventory (AMD)', () => {
+  // An AMD machine: the client found no nvidia-smi (host.gpus empty); the runtime merged rocm-smi's inventory.
+  const amd = rocmMetadata(parseRocmSmi(fixture('rocm-smi-5.x.json')));
+  const host = { hostname: 'box', os: 'Linux', release: '6.1', gpus: [] };
+  const meta = JSON.parse(JSON.stringify({ host, gpu: amd }));
+  const summary = gpuSummary(meta);
+  assert.equal(summary.length, amd.count);
+  assert.ok(summary.length > 0);
+  assert.deepEqual(summary[0], { name: amd.devices[0].name, memory_total: amd.devices[0].memory_total_bytes, driver: amd.driver_version, vendor: 'amd' });
+  const lines = metadataLines(meta).filter((l) => l.trim().startsWith('gpu '));
+  assert.equal(lines.length, amd.count, 'show lists the AMD GPUs instead of none');
+  assert.ok(lines[0].includes(amd.devices[0].name));
+  // No host record at all (an old client): the inventory still shows.
+  assert.equal(metadataLines(JSON.parse(JSON.stringify({ gpu: amd }))).filter((l) => l.trim().startsWith('gpu ')).length, amd.count);
+  // The client's list, when it has one, is what is shown.
+  const nv = { ...meta, host: { ...host, gpus: [{ name: 'NVIDIA A100', memory_total: 40 * 2 ** 30, driver: '535.1' }] } };
+  assert.deepEqual(gpuSummary(nv), [{ name: 'NVIDIA A100', memory_total: 40 * 2 ** 30, driver: '535.1' }]);
+  assert.match(metadataLines(nv).join('\n'), /gpu +NVIDIA A100 {2}40\.0 GiB {2}driver 535\.1/);
+  // Neither: no GPU lines.
+  assert.deepEqual(gpuSummary({ host }), []);
+  assert.deepEqual(gpuSummary(null), []);
+  assert.ok(!metadataLines({ host }).some((l) => l.includes('gpu ')));
 });

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { childrenIndex, parseProcStat, ProcTable, processTree, readProcSnapshot, treeTotals, TreeCpu } from '../../runtime/metrics/procTree';
 import { SystemMonitor } from '../../runtime/metrics/monitor';
+import { parsePidCounts, parsePsThreads, ThreadCounter, WINDOWS_REFRESH_MS } from '../../runtime/metrics/procThreads';
 import type { RunTool } from '../../runtime/metrics/exec';
 import { Store } from '../../runtime/store/store';
 import { Ingestor } from '../../runtime/ingest/ingestor';
@@ -146,7 +147,7 @@ test('tree CPU: lifetime average first, then per-process deltas; new and exited 
 
 const FIX = path.resolve(__dirname, '..', 'fixtures', 'gpu');
 
-function setup(opts: { gpu?: boolean; stats?: unknown } = {}) {
+function setup(opts: { gpu?: boolean; stats?: unknown; platform?: NodeJS.Platform; pid?: number; tool?: RunTool; intervalSeconds?: number; autoTick?: boolean } = {}) {
   const dir = tmpDir();
   const proc = new FakeProc(path.join(dir, 'proc'));
   const host: HostState = { memTotalKb: 16 * 1024 * 1024, memAvailableKb: 12 * 1024 * 1024, readSectors: 100000, writeSectors: 200000, recvBytes: 50000, sentBytes: 70000, uptime: 1000 };
@@ -169,10 +170,11 @@ function setup(opts: { gpu?: boolean; stats?: unknown } = {}) {
     if (file === 'getconf') return { code: 0, stdout: args[0] === 'CLK_TCK' ? '100\n' : '4096\n', stderr: '' };
     if (args[0].startsWith('--query-gpu')) return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'nvidia-smi-query-gpu-2.txt'), 'utf8'), stderr: '' };
     if (args[0].startsWith('--query-compute-apps')) return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'nvidia-smi-compute-apps-2.txt'), 'utf8'), stderr: '' };
+    if (opts.tool) return opts.tool(file, args, 5000);
     return { code: 1, stdout: '', stderr: 'unexpected' };
   };
   const monitor = new SystemMonitor({
-    store, bus, log: (m) => logs.push(m), procRoot: proc.root, sysBlock: path.join(proc.root, 'sys-block'), platform: 'linux', autoTick: false, intervalSeconds: 2,
+    store, bus, log: (m) => logs.push(m), procRoot: proc.root, sysBlock: path.join(proc.root, 'sys-block'), platform: opts.platform ?? 'linux', autoTick: opts.autoTick ?? false, intervalSeconds: opts.intervalSeconds ?? 2,
     findExecutable: (name) => (opts.gpu && name === 'nvidia-smi' ? '/opt/fake/nvidia-smi' : undefined), runTool,
   });
   monitor.start();
@@ -181,9 +183,20 @@ function setup(opts: { gpu?: boolean; stats?: unknown } = {}) {
   let seq = 0;
   const add = (t: string, fields: object) => ingestor.ingestBytes(journal, ingestor.storedOffset(journal), null,
     Buffer.from(encodeJournalLine({ s: seq++, t, ts: Date.now() / 1000, ...fields })));
-  add('run', { journal, id: 'sysrun01', project: 'p', start_time: now, pid: 31300, host: os.hostname(), ...(opts.stats !== undefined ? { stats: opts.stats } : {}) });
+  add('run', { journal, id: 'sysrun01', project: 'p', start_time: now, pid: opts.pid ?? 31300, host: os.hostname(), ...(opts.stats !== undefined ? { stats: opts.stats } : {}) });
   const key = (store.db.prepare("SELECT key FROM runs WHERE id = 'sysrun01'").get() as any).key as number;
-  return { dir, proc, host, store, bus, events, monitor, logs, calls, key, add };
+  // Another run (own journal) on this host, e.g. with its own stats settings.
+  const addRun = (id: string, pid: number, stats?: unknown) => {
+    const j = crypto.randomUUID();
+    ingestor.ingestBytes(j, 0, null, Buffer.from(encodeJournalLine({ s: 0, t: 'run', ts: Date.now() / 1000, journal: j, id, project: 'p', start_time: now, pid, host: os.hostname(), ...(stats !== undefined ? { stats } : {}) })));
+    const k = (store.db.prepare('SELECT key FROM runs WHERE id = ?').get(id) as any).key as number;
+    // A later record for the same run (new stats settings).
+    let seq2 = 1;
+    const update = (next: unknown) => ingestor.ingestBytes(j, ingestor.storedOffset(j), null,
+      Buffer.from(encodeJournalLine({ s: seq2++, t: 'run', ts: Date.now() / 1000, journal: j, id, project: 'p', start_time: now, pid, host: os.hostname(), stats: next })));
+    return { key: k, update };
+  };
+  return { dir, proc, host, store, bus, events, monitor, logs, calls, key, add, addRun };
 }
 
 test('the sampler stores and publishes every CPU-side tag; deltas start at 0 and grow', async () => {
@@ -284,6 +297,136 @@ test('stats.disabled turns a run off; a run on another host or without a pid is 
     assert.deepEqual(s.monitor.liveRunKeys(), [s.key]);
     s.add('run', { journal: 'ignored', id: 'sysrun01', project: 'p', start_time: 1, pid: 31300, host: 'elsewhere' });
     assert.deepEqual(s.monitor.liveRunKeys(), []);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+// ---- proc.cpu.threads off Linux -------------------------------------------------------------------
+
+const PS_M = `USER     PID   TT  %CPU STAT PRI     STIME     UTIME COMMAND
+ada    31300 s000   0.0 S    31T   0:00.02   0:00.05 python train.py
+       31300         0.0 S    31T   0:00.00   0:00.00
+       31300         0.0 S    31T   0:00.00   0:00.00
+ada    31340 s000   0.0 S    31T   0:00.01   0:00.01 python -c worker
+       31340         0.0 S    31T   0:00.00   0:00.00
+`;
+
+test('thread counts from ps -M (macOS) and Get-Process (Windows) output', async () => {
+  assert.deepEqual([...parsePsThreads(PS_M)], [[31300, 3], [31340, 2]]);
+  assert.equal(parsePsThreads('  PID TTY TIME CMD\n 1 ?? 0:00 init\n').size, 0, 'not -M output: nothing');
+  assert.deepEqual([...parsePidCounts('31300 17\r\n31340 4\r\n\r\n')], [[31300, 17], [31340, 4]]);
+
+  // Windows: PowerShell is costly, so counts are reused for WINDOWS_REFRESH_MS unless a new pid shows up.
+  const calls: string[][] = [];
+  const win = new ThreadCounter('win32', async (file, args) => {
+    calls.push([file, ...args]);
+    return { code: 0, stdout: '31300 17\r\n31340 4\r\n', stderr: '' };
+  });
+  assert.deepEqual([...(await win.read([31300, 31340], 1000, 0))!], [[31300, 17], [31340, 4]]);
+  assert.match(calls[0].at(-1)!, /Get-Process -Id 31300,31340 .*Threads\.Count/);
+  await win.read([31300, 31340], 1000, 1000);
+  assert.equal(calls.length, 1, 'reused within the refresh period');
+  await win.read([31300, 31340], 1000, WINDOWS_REFRESH_MS + 1);
+  assert.equal(calls.length, 2);
+
+  // A tool that keeps failing is given up (with one warning); Linux and other platforms never run one.
+  const warned: string[] = [];
+  const broken = new ThreadCounter('darwin', async () => ({ code: null, stdout: '', stderr: '', error: 'spawn ps ENOENT' }), (m) => warned.push(m));
+  for (let i = 0; i < 6; i++) assert.equal(await broken.read([1], 1000), undefined);
+  assert.equal(broken.supported, false);
+  assert.equal(warned.length, 1);
+  assert.match(warned[0], /proc\.cpu\.threads is not sampled/);
+  const garbled = new ThreadCounter('darwin', async () => ({ code: 0, stdout: 'something else\n1 2 3\n', stderr: '' }));
+  assert.equal(await garbled.read([1], 1000), undefined);
+  assert.equal(garbled.supported, false, 'output it cannot read: given up at once');
+  assert.equal(new ThreadCounter('linux', async () => { throw new Error('never run'); }).supported, false);
+  assert.equal(new ThreadCounter('sunos', async () => { throw new Error('never run'); }).supported, false);
+  // ps exits 1 when a pid has gone: no counts, not a failure.
+  const gone = new ThreadCounter('darwin', async () => ({ code: 1, stdout: 'USER PID TT %CPU STAT PRI STIME UTIME COMMAND\n', stderr: '' }));
+  assert.equal((await gone.read([1], 1000))!.size, 0);
+  assert.equal(gone.supported, true);
+});
+
+test('off Linux (the systeminformation path) the sampler records proc.cpu.threads from ps -M for the whole tree', async () => {
+  // This test process is the run: systeminformation lists the real process table; ps is faked.
+  const me = process.pid;
+  const psCalls: string[][] = [];
+  const s = setup({
+    platform: 'darwin', pid: me,
+    tool: async (file, args) => {
+      if (file !== 'ps') return { code: 1, stdout: '', stderr: 'unexpected' };
+      psCalls.push(args);
+      const pids = args[2].split(',').map(Number);
+      const lines = ['USER     PID   TT  %CPU STAT PRI     STIME     UTIME COMMAND'];
+      for (const pid of pids) {
+        lines.push(`ada    ${pid} s000   0.0 S    31T   0:00.02   0:00.05 node`);
+        for (let i = 0; i < (pid === me ? 6 : 1); i++) lines.push(`       ${pid}         0.0 S    31T   0:00.00   0:00.00`);
+      }
+      return { code: 0, stdout: lines.join('\n') + '\n', stderr: '' };
+    },
+  });
+  try {
+    await s.monitor.tickNow(true);
+    const [sample] = readSystemSamples(s.store.db, s.key).map((x) => x.data);
+    assert.ok(sample, 'a sample');
+    assert.equal(psCalls.length, 1);
+    assert.deepEqual(psCalls[0].slice(0, 2), ['-M', '-p']);
+    const asked = psCalls[0][2].split(',').map(Number);
+    assert.equal(asked[0], me, 'the run pid first, then its descendants');
+    // 7 lines for the run's process, 2 for each descendant systeminformation found.
+    assert.equal(sample['proc.cpu.threads'], 7 + 2 * (asked.length - 1));
+    assert.equal(typeof sample.cpu, 'number');
+    assert.ok(sample['proc.memory.rssMB'] > 0);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+// ---- per-run intervals ------------------------------------------------------------------------------
+
+test('per-run intervals (stats.sampling_interval, from x_stats_sampling_interval): each run on its own grid, changes applied live', async () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The global default is 5 s; run A asks for 0.25 s; run B takes the default.
+  const s = setup({ autoTick: true, intervalSeconds: 5, stats: { sampling_interval: 0.25 } });
+  const b = s.addRun('sysrun02', 31340);
+  const tsOf = (key: number) => readSystemSamples(s.store.db, key).map((x) => x.ts);
+  try {
+    await sleep(1600);
+    let a = tsOf(s.key);
+    // ~7 samples in 1.6 s at 0.25 s (the first as the run appeared); a busy machine may delay some ticks.
+    assert.ok(a.length >= 4 && a.length <= 9, `run A at 0.25 s: ${a.length} samples in 1.6 s`);
+    const gaps = a.slice(1).map((t, i) => t - a[i]);
+    assert.ok(gaps.every((g) => g >= 0.12), `no two samples closer than half an interval: ${gaps}`);
+    assert.equal(tsOf(b.key).length, 1, 'run B at the 5 s default: only its first sample so far');
+
+    // A switches to 5 s and B to 0.25 s while they run: A stops being sampled often, B starts.
+    s.add('run', { journal: 'ignored', id: 'sysrun01', project: 'p', start_time: 1, pid: 31300, host: os.hostname(), stats: { sampling_interval: 5 } });
+    b.update({ sampling_interval: 0.25 });
+    const aBefore = tsOf(s.key).length;
+    const bBefore = tsOf(b.key).length;
+    await sleep(1300);
+    assert.ok(tsOf(s.key).length - aBefore <= 1, `run A at 5 s: ${tsOf(s.key).length - aBefore} more samples in 1.3 s (at most the one already due)`);
+    assert.ok(tsOf(b.key).length - bBefore >= 3, `run B at 0.25 s: ${tsOf(b.key).length - bBefore} more samples in 1.3 s`);
+
+    // Both at 0.25 s: runs that share an interval share ticks (one reading of /proc, same timestamps).
+    s.add('run', { journal: 'ignored', id: 'sysrun01', project: 'p', start_time: 1, pid: 31300, host: os.hostname(), stats: { sampling_interval: 0.25 } });
+    const ticks0 = s.monitor.counters.ticks;
+    const a0 = tsOf(s.key).length;
+    await sleep(1300);
+    a = tsOf(s.key).slice(a0 + 1); // after its first tick back on the 0.25 s grid
+    const bSet = new Set(tsOf(b.key));
+    assert.ok(a.length >= 2, `run A back at 0.25 s: ${a.length}`);
+    assert.ok(a.every((t) => bSet.has(t)), 'each of A\'s ticks sampled B too');
+    assert.ok(s.monitor.counters.ticks - ticks0 <= a.length + 2, `${s.monitor.counters.ticks - ticks0} ticks for ${a.length} shared samples`);
+
+    // No setting: back to the global default.
+    s.add('run', { journal: 'ignored', id: 'sysrun01', project: 'p', start_time: 1, pid: 31300, host: os.hostname(), stats: { sampling_interval: null } });
+    const a1 = tsOf(s.key).length;
+    await sleep(800);
+    assert.ok(tsOf(s.key).length - a1 <= 1, 'sampling_interval null: the 5 s default again');
   } finally {
     await s.monitor.stop();
     s.store.close();

@@ -71,9 +71,12 @@ test('system metric units', () => {
     ['gpu.0.powerPercent', '%'], ['proc.memory.rssMB', 'MB'], ['proc.memory.availableMB', 'MB'], ['disk./.usageGB', 'GB'],
     ['disk./.usagePercent', '%'], ['gpu.0.temp', '°C'], ['gpu.0.powerWatts', 'W'], ['gpu.0.smClock', 'MHz'],
     ['network.sent', 'bytes'], ['gpu.0.memoryAllocatedBytes', 'bytes'], ['disk.sda.in', 'MB'], ['proc.cpu.threads', ''],
+    // what the sampler records: MB read / written since the run's first sample (runtime/metrics/systemStats.ts DeltaCounters)
+    ['disk.in', 'MB'], ['disk.out', 'MB'], ['network.recv', 'bytes'], ['diskette.in', ''],
   ];
   for (const [tag, unit] of cases) assert.equal(unitOf(tag), unit, tag);
   assert.equal(unitLabel('gpu.0.temp'), 'gpu.0.temp (°C)');
+  assert.equal(unitLabel('disk.out'), 'disk.out (MB)');
   assert.equal(formatBytes(1536), '1.5 KB');
   assert.equal(formatBytes(12), '12 B');
 });

@@ -7,7 +7,8 @@ export function unitOf(tag: string): Unit {
   const last = t.split('.').pop() ?? t;
   if (/percent|util/.test(t) || t === 'cpu' || /^gpu\.(process\.)?\d+\.(gpu|memory|memoryallocated|fanspeed)$/.test(t)) return '%';
   if (/bytes$/.test(last) || /^network\./.test(t)) return 'bytes';
-  if (/mb$/.test(last) || /^disk\..+\.(in|out)$/.test(t)) return 'MB';
+  // disk.in / disk.out: MB read / written since the run's first sample (a running total, not a rate).
+  if (/mb$/.test(last) || /^disk\.(.+\.)?(in|out)$/.test(t)) return 'MB';
   if (/gb$/.test(last)) return 'GB';
   if (/temp/.test(last)) return '°C';
   if (/watts$|^power/.test(last)) return 'W';

@@ -3,6 +3,7 @@
 import type { JsonObject, JsonValue } from '../../runtime/protocol/journal';
 import { h, clear } from '../util/dom';
 import './runInfo.css';
+import { gpuSummary } from '../../runtime/protocol/gpuSummary';
 
 const obj = (v: JsonValue | undefined): JsonObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined);
 const text = (v: JsonValue | undefined): string => (v === null || v === undefined ? '' : String(v));
@@ -43,7 +44,7 @@ export class Overview {
     const program = obj(meta.program);
     const git = obj(meta.git);
     const host = obj(meta.host);
-    const gpus = (Array.isArray(host?.gpus) ? host!.gpus : []).map(obj).filter((g): g is JsonObject => !!g);
+    const gpus = gpuSummary(meta); // the client's list, else the runtime's sampler inventory (AMD too)
     const env = obj(host?.env);
     this.el.append(
       card('Program', program ? [

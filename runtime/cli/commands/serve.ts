@@ -15,7 +15,8 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
     .option('--host <host>', 'address to listen on; anything but loopback exposes the API (token still required)', '127.0.0.1')
     .option('--port <port>', 'port to listen on (default: a free one)', (v) => parsePort(v))
     .option('--idle-exit <seconds>', 'stop after this many idle seconds with no live runs (0 = never)', (v) => Number(v), 0)
-    .action(async (o: { stop?: boolean; host: string; port?: number; idleExit: number }) => {
+    .option('--stats-interval <seconds>', 'system-metrics sampling interval for runs that set none of their own (default: $TRACKWELL_STATS_INTERVAL, else 2; 0 = off)', (v) => parseStatsInterval(v))
+    .action(async (o: { stop?: boolean; host: string; port?: number; idleExit: number; statsInterval?: number }) => {
       const root = dataRoot(globals());
       if (o.stop) {
         const stopped = await stopRuntime(root);
@@ -35,7 +36,7 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
         return;
       }
       try {
-        const rt = new Runtime({ root, host: o.host, port: o.port, idleExitSeconds: o.idleExit });
+        const rt = new Runtime({ root, host: o.host, port: o.port, idleExitSeconds: o.idleExit, statsIntervalSeconds: o.statsInterval });
         const info = await rt.start();
         console.log(`trackwell runtime ${info.version} serving ${root} at ${runtimeUrl(info)} (pid ${info.pid})`);
         const stop = () => void rt.stop();
@@ -74,6 +75,12 @@ export function registerServeCommands(program: Command, globals: () => GlobalOpt
       }
       console.log(`Synced ${results.length} journal${results.length === 1 ? '' : 's'} (${records} new records) into ${root}.`);
     });
+}
+
+function parseStatsInterval(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new Error(`--stats-interval must be a number of seconds (0 switches system metrics off), not "${v}"`);
+  return n;
 }
 
 function parsePort(v: string): number {

@@ -1,7 +1,8 @@
 """Collected information (collect.py): a script with no tracking calls under the real `trackwell run` gets
 its sources, git state and patch, dependencies, host and system metrics, read back through the CLI and
-the runtime's files API; save_code / log_code snapshots, captured environment variables, disable_git and
-the system-metrics settings are checked from what was stored."""
+the runtime's files API; save_code / log_code snapshots, captured environment variables, disable_git,
+the system-metrics settings, sources shared by two runs (one blob) and a script outside any git repository
+(with and without git on PATH) are checked from what was stored."""
 import glob
 import hashlib
 import json
@@ -22,6 +23,14 @@ from trackwell.sysinfo import parse_nvidia_smi
 CLI = os.path.join(REPO, "dist", "cli.js")
 needs_cli = pytest.mark.skipif(not have_runtime_cli(), reason="needs node and a built dist/cli.js (npm run build)")
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+
+# Every tag the runtime's sampler records for a run on Linux without a GPU (runtime/metrics/monitor.ts
+# cpuSideValues; the same list as CPU_TAGS in test/integration/system-metrics.test.ts). Off Linux
+# proc.cpu.threads needs a platform tool (runtime/metrics/procThreads.ts) and may be missing.
+SYSTEM_TAGS = [
+    "cpu", "proc.cpu.threads", "proc.memory.rssMB", "proc.memory.percent", "proc.memory.availableMB", "memory_percent",
+    "disk./.usagePercent", "disk./.usageGB", "disk.in", "disk.out", "network.sent", "network.recv",
+]
 
 
 def git(cwd, *args):
@@ -151,8 +160,20 @@ def test_script_without_tracking_calls_records_sources_git_dependencies_host_and
         # System metrics sampled by the runtime while the script slept.
         samples = [json.loads(line) for line in cli(root, "export", "coll0001", "--system", "--format", "jsonl").splitlines() if line.strip()]
         assert len(samples) >= 2, samples
+        expected = SYSTEM_TAGS if sys.platform.startswith("linux") else [t for t in SYSTEM_TAGS if t != "proc.cpu.threads"]
         for s in samples:
-            assert s["_timestamp"] > 0 and "cpu" in s and "memory_percent" in s
+            assert s["_timestamp"] > 0
+            missing = [t for t in expected if not isinstance(s.get(t), (int, float))]
+            assert not missing, "sample without %s: %s" % (missing, s)
+        # The whole tree's RSS and threads (the Python process at least), deltas from 0 at the first sample.
+        assert all(s["proc.memory.rssMB"] > 0 for s in samples)
+        if sys.platform.startswith("linux"):
+            assert all(s["proc.cpu.threads"] >= 1 for s in samples)
+        assert samples[0]["disk.in"] == 0 and samples[0]["network.sent"] == 0
+        assert 0 < samples[0]["memory_percent"] <= 100 and 0 < samples[0]["disk./.usagePercent"] <= 100
+        # The stored series the run view charts: system/<tag> for each of them.
+        detail = api(root, "/api/runs/%d" % key)
+        assert set(expected) <= set(detail["system_keys"]), detail["system_keys"]
     finally:
         subprocess.run(["node", CLI, "serve", "--stop", "--dir", root], capture_output=True, timeout=30)
 
@@ -301,3 +322,88 @@ def test_init_adopting_a_launched_run_applies_its_own_collection_settings(run_sc
     assert meta["host"]["env"] == {"MY_VAR": "42"}
     assert [rec["path"] for rec in recs if rec["t"] == "file" and rec["kind"] == "code"] == ["snapshots/source-adopt-script_0.py/script_0.py"]
     assert [s[0] for s in meta["sources"]] == ["script_0.py"]
+
+
+def _blob_files(root):
+    return sorted(p for p in glob.glob(os.path.join(root, "blobs", "*", "*")) if os.path.isfile(p))
+
+
+@needs_cli
+def test_identical_sources_across_runs_are_stored_once(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    write(work / "helper.py", "VALUE = 'the same bytes in both runs'\n")
+    code = """\
+        import trackwell as tw
+        import helper
+        run = tw.init(project="dedup")
+        run.finish()
+        print(run.id)
+    """
+    root, p1 = _run_offline(tmp_path, code, work)
+    first = p1.stdout.strip()
+    blobs_after_first = _blob_files(root)
+    stamps = {b: os.stat(b).st_mtime_ns for b in blobs_after_first}
+    root2, p2 = _run_offline(tmp_path, code, work)
+    second = p2.stdout.strip()
+    assert root2 == root and first != second
+
+    def sources(run_id):
+        return {r["path"]: r["sha256"] for r in _records(root, run_id) if r["t"] == "file" and r["kind"] == "source"}
+
+    a, b = sources(first), sources(second)
+    assert set(a) == {"code/script.py", "code/helper.py"} and a == b
+    helper_blob = os.path.join(root, "blobs", a["code/helper.py"][:2], a["code/helper.py"])
+    assert open(helper_blob, "rb").read() == (work / "helper.py").read_bytes()
+    # One blob per distinct content: the second run added no file for what it shares with the first and
+    # did not rewrite the blobs it found.
+    blobs = _blob_files(root)
+    all_shas = {r["sha256"] for rid in (first, second) for r in _records(root, rid) if r["t"] == "file"}
+    assert sorted(os.path.basename(b) for b in blobs) == sorted(all_shas)
+    for blob in blobs_after_first:
+        assert os.stat(blob).st_mtime_ns == stamps[blob], blob
+    assert not glob.glob(os.path.join(root, "blobs", "*", "*.tmp"))
+    # The store: both runs' rows point at the one blob.
+    for j in glob.glob(os.path.join(root, "runs", "*", "run.journal")):
+        cli(root, "sync", j)
+    con = sqlite3.connect("file:%s?mode=ro" % os.path.join(root, "trackwell.db"), uri=True)
+    try:
+        rows = con.execute("SELECT r.id, f.sha256 FROM files f JOIN runs r ON r.key = f.run_key WHERE f.path = 'code/helper.py'").fetchall()
+    finally:
+        con.close()
+    assert sorted(rows) == sorted([(first, a["code/helper.py"]), (second, a["code/helper.py"])])
+
+
+@pytest.mark.parametrize("git_on_path", [True, False], ids=["git-on-path", "no-git-executable"])
+def test_a_script_outside_any_repository_records_no_git_info_and_no_error(tmp_path, git_on_path):
+    work = tmp_path / "nogit"
+    work.mkdir()
+    probe = subprocess.run(["git", "-C", str(work), "rev-parse", "--show-toplevel"], capture_output=True) if shutil.which("git") else None
+    if probe is not None and probe.returncode == 0:
+        pytest.skip("the temporary directory is inside a git repository")
+    if git_on_path and shutil.which("git") is None:
+        pytest.skip("needs git")
+    env = {}
+    if not git_on_path:
+        # A PATH with no git on it (the script runs with an absolute interpreter path; nothing else is needed).
+        empty = tmp_path / "bin"
+        empty.mkdir()
+        env["PATH"] = str(empty)
+    root, p = _run_offline(tmp_path, """\
+        import trackwell as tw
+        run = tw.init(project="nogit")
+        run.log({"x": 1})
+        run.finish()
+        print(run.id)
+    """, work, env=env)
+    assert "could not collect" not in p.stderr and "Traceback" not in p.stderr, p.stderr
+    recs = _records(root, p.stdout.strip())
+    metas = [r for r in recs if r["t"] == "meta"]
+    assert metas and all("git" in m and m["git"] is None for m in metas), metas
+    meta = _last_meta(recs)
+    # Everything else is still collected; the program has no path relative to a repository.
+    assert [s[0] for s in meta["sources"]] == ["script.py"]
+    assert meta["program"]["cwd"] == str(work) and "relpath" not in meta["program"]
+    assert meta["host"]["hostname"]
+    assert not any(r["t"] == "file" and r["kind"] == "patch" for r in recs)
+    assert any(r["t"] == "exit" for r in recs)
