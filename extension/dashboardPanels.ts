@@ -7,28 +7,9 @@ import type { DashboardView, HostToWebview, WebviewToHost } from '../runtime/pro
 import type { LiveEvent } from '../runtime/protocol/live';
 import { dashboardHtml } from '../runtime/server/dashboardPage';
 import type { RuntimeConnection, LiveFilter } from './runtimeConnection';
+import { findView, viewKey, viewTitle } from './logic/dashboardViews';
 
 export const PANEL_TYPE = 'trackwell.dashboard';
-
-function viewKey(v: DashboardView): string {
-  switch (v.kind) {
-    case 'run': return `run:${v.key}`;
-    case 'compare': return `compare:${[...v.keys].sort((a, b) => a - b).join(',')}`;
-    case 'runs': return `runs:${v.project ?? ''}`;
-    case 'sweep': return `sweep:${v.id}`;
-    case 'sweeps': return `sweeps:${v.project ?? ''}`;
-  }
-}
-
-function viewTitle(v: DashboardView, names: (key: number) => string | undefined): string {
-  switch (v.kind) {
-    case 'run': return `Run ${names(v.key) ?? v.key}`;
-    case 'compare': return `Compare ${v.keys.length} runs`;
-    case 'runs': return v.project ? `Runs · ${v.project}` : 'Trackwell Runs';
-    case 'sweep': return `Sweep ${v.id}`;
-    case 'sweeps': return v.project ? `Sweeps · ${v.project}` : 'Trackwell Sweeps';
-  }
-}
 
 class DashboardPanel implements vscode.Disposable {
   private filter: LiveFilter = { history: new Set(), console: new Set(), system: new Set() };
@@ -156,7 +137,27 @@ export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSe
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const view = findView(state) ?? { kind: 'runs' };
     panel.title = viewTitle(view, this.runName);
-    this.panels.set(viewKey(view), new DashboardPanel(panel, view, this, state));
+    panel.iconPath = this.iconPath;
+    const key = viewKey(view);
+    // Two restored panels of one view: keep the first, so `open` has one panel to reveal.
+    if (this.panels.has(key)) {
+      panel.dispose();
+      return;
+    }
+    this.panels.set(key, new DashboardPanel(panel, view, this, state));
+  }
+
+  /** Run names arrive after a restored panel was titled with the run's key: retitle once they are known. */
+  retitle(): void {
+    for (const p of this.panels.values()) {
+      const title = viewTitle(p.view, this.runName);
+      if (p.panel.title !== title) p.panel.title = title;
+    }
+  }
+
+  /** The open panels and the views they show (for tests and diagnostics). */
+  list(): { key: string; view: DashboardView; title: string; panel: vscode.WebviewPanel }[] {
+    return [...this.panels].map(([key, p]) => ({ key, view: p.view, title: p.panel.title, panel: p.panel }));
   }
 
   forget(p: DashboardPanel): void {
@@ -178,11 +179,4 @@ export class DashboardPanels implements vscode.Disposable, vscode.WebviewPanelSe
   dispose(): void {
     for (const p of [...this.panels.values()]) p.panel.dispose();
   }
-}
-
-function findView(state: unknown): DashboardView | undefined {
-  if (!state || typeof state !== 'object') return undefined;
-  const s = state as { view?: DashboardView; state?: { view?: DashboardView } };
-  const v = s.view ?? s.state?.view;
-  return v && typeof v === 'object' && typeof v.kind === 'string' ? v : undefined;
 }

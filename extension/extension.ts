@@ -4,13 +4,15 @@ import * as vscode from 'vscode';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RuntimeConnection } from './runtimeConnection';
+import { RuntimeConnection, type RuntimeOwnership } from './runtimeConnection';
 import { RunsTree, type RunsNode } from './runsTree';
 import { DashboardPanels, PANEL_TYPE } from './dashboardPanels';
 import { LiveStatus } from './statusBar';
 import { RunLensProvider, runWithTracking } from './runWithTracking';
 import type { RunDetail } from '../runtime/protocol/api';
 import type { RunInfo } from '../runtime/protocol/live';
+import type { OwnedRuntime } from './logic/restartPolicy';
+import { PendingLaunches, deletePrompt, runKeyOf, runTitle, selectedRuns as pickRuns } from './logic/runActions';
 import { startLanguageClient } from './languageClient';
 import { registerSweeps } from './sweeps';
 import { registerSourceDiff } from './sourceDiff';
@@ -30,6 +32,13 @@ export function dataRoot(): string {
 }
 
 /** Node for the runtime: the setting, else `node` on PATH, else this extension host's own executable. */
+/** trackwell.statsInterval only when the user set it: otherwise TRACKWELL_STATS_INTERVAL or the runtime's default applies. */
+function statsIntervalSeconds(): number | undefined {
+  const set = settings().inspect<number>('statsInterval');
+  const value = set?.workspaceFolderValue ?? set?.workspaceValue ?? set?.globalValue;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
 function nodePath(): string {
   const configured = settings().get<string>('nodePath')?.trim();
   if (configured) return configured;
@@ -40,24 +49,65 @@ function nodePath(): string {
   return process.execPath;
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/**
+ * What activate returns: the extension's parts, for the in-extension-host tests (test/vscode). Not a
+ * stable API for other extensions.
+ */
+export interface TrackwellExports {
+  connection: RuntimeConnection;
+  tree: RunsTree;
+  status: LiveStatus;
+  panels: DashboardPanels;
+  pendingLaunches: PendingLaunches<vscode.Uri>;
+  /** looks for a runtime already serving the data root and connects to it (what activation does) */
+  discover(): Promise<boolean>;
+}
+
+/** The runtimes this extension started, per data root, in globalState: they outlive a window reload. */
+function globalOwnership(context: vscode.ExtensionContext): RuntimeOwnership {
+  const KEY = 'trackwell.ownedRuntimes';
+  const all = () => context.globalState.get<Record<string, OwnedRuntime>>(KEY) ?? {};
+  return {
+    get: (root) => all()[root],
+    set: (root, owned) => {
+      const next = { ...all() };
+      if (owned) next[root] = owned;
+      else delete next[root];
+      void context.globalState.update(KEY, next);
+    },
+  };
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<TrackwellExports> {
   const log = vscode.window.createOutputChannel('Trackwell');
   const cliPath = context.asAbsolutePath(path.join('dist', 'cli.js'));
-  const conn = (connection = new RuntimeConnection(dataRoot, cliPath, nodePath, log));
+  const conn = (connection = new RuntimeConnection(dataRoot, cliPath, nodePath, log, {
+    ownership: globalOwnership(context),
+    statsIntervalSeconds,
+    onGiveUp: (message) => {
+      void vscode.window.showErrorMessage(message, 'Show Log', 'Restart Runtime').then((pick) => {
+        if (pick === 'Show Log') log.show();
+        if (pick === 'Restart Runtime') void vscode.commands.executeCommand('trackwell.restartRuntime');
+      });
+    },
+  }));
   const tree = new RunsTree(conn);
   const treeView = vscode.window.createTreeView<RunsNode>('trackwell.runs', { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   const panels = new DashboardPanels(context.extensionUri, conn, (key) => tree.model.get(key)?.name ?? undefined,
     () => ({ consoleLinesKept: settings().get<number>('console.linesKept') }));
   const status = new LiveStatus(conn, tree.model);
-  const pendingLaunches = new Map<string, { uri: vscode.Uri; at: number }>();
+  const pendingLaunches = new PendingLaunches<vscode.Uri>();
   context.subscriptions.push(log, conn, tree, treeView, panels, status);
+  // Run names and live runs come with the tree's loads: the status item and restored panels follow them.
+  context.subscriptions.push(tree.onDidChangeTreeData(() => {
+    status.refresh();
+    panels.retitle();
+  }));
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(PANEL_TYPE, panels));
 
   // Open the panel of a run started from the editor as soon as the runtime reports it.
   const openLaunched = (run: RunInfo) => {
-    const hit = [...pendingLaunches.keys()].find((id) => run.launch_id === id || run.id === id);
-    if (!hit) return;
-    pendingLaunches.delete(hit);
+    if (pendingLaunches.take(run) === undefined) return;
     if (settings().get<boolean>('autoOpenPanel', true)) panels.open({ kind: 'run', key: run.key }, vscode.ViewColumn.Beside, true);
   };
   context.subscriptions.push(conn.onEvents((events) => {
@@ -77,20 +127,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }));
 
-  const runKeyOf = (arg: unknown): number | undefined => {
-    if (typeof arg === 'number') return arg;
-    const n = arg as RunsNode | undefined;
-    return n?.kind === 'run' ? n.run.key : undefined;
-  };
-  const selectedRuns = (arg: unknown, many?: unknown): RunInfo[] => {
-    const nodes = (Array.isArray(many) && many.length ? many : arg ? [arg] : treeView.selection) as RunsNode[];
-    return nodes.filter((n) => n?.kind === 'run').map((n) => (n as { run: RunInfo }).run);
-  };
+  const selectedRuns = (arg: unknown, many?: unknown): RunInfo[] => pickRuns(arg, many, treeView.selection);
 
   command('trackwell.runWithTracking', (uri?: vscode.Uri) => runWithTracking({
     cliPath, nodePath, dataRoot, ensureRuntime: () => conn.connect(),
     onLaunched: (id, file) => {
-      pendingLaunches.set(id, { uri: file, at: Date.now() });
+      pendingLaunches.add(id, file);
       const known = tree.model.byLaunchId(id);
       if (known) openLaunched(known);
     },
@@ -110,13 +152,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const run = selectedRuns(arg)[0];
     if (!run) throw new Error('select a running run to stop');
     await conn.request('POST', `/api/runs/${run.key}/stop`);
-    void vscode.window.setStatusBarMessage(`Trackwell: asked run ${run.name ?? run.id} to stop`, 4000);
+    void vscode.window.setStatusBarMessage(`Trackwell: asked run ${runTitle(run)} to stop`, 4000);
   });
   command('trackwell.deleteRun', async (arg: unknown, many: unknown) => {
     const runs = selectedRuns(arg, many);
     if (!runs.length) throw new Error('select the runs to delete');
-    const what = runs.length === 1 ? `run "${runs[0].name ?? runs[0].id}"` : `${runs.length} runs`;
-    const ok = await vscode.window.showWarningMessage(`Delete ${what}? Its history, console and files are removed from the store.`, { modal: true }, 'Delete');
+    const ok = await vscode.window.showWarningMessage(deletePrompt(runs), { modal: true }, 'Delete');
     if (ok !== 'Delete') return;
     for (const r of runs) await conn.request('DELETE', `/api/runs/${r.key}`);
   });
@@ -137,8 +178,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
   command('trackwell.refreshRuns', () => tree.reload());
   command('trackwell.restartRuntime', async () => {
-    await conn.restart();
+    const { runtime, plan } = await conn.restart();
     await tree.reload();
+    if (plan === 'reconnect') {
+      void vscode.window.showInformationMessage(`Trackwell: the runtime (pid ${runtime.info.pid}) was not started by VS Code, so it was not restarted; the views reconnected to it. Stop it with \`trackwell serve --stop\` to restart it.`);
+    } else {
+      void vscode.window.setStatusBarMessage(`Trackwell: runtime restarted (pid ${runtime.info.pid})`, 4000);
+    }
   });
   command('trackwell.showLog', () => log.show());
   registerSourceDiff(context, conn, command);
@@ -152,8 +198,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   context.subscriptions.push(treeView.onDidChangeVisibility(loadWhenVisible));
   loadWhenVisible();
+  // Runs started outside VS Code (`trackwell run` in a terminal starts a runtime): link to a runtime that
+  // already serves the data root, now and whenever the link is down, so the status bar shows them without
+  // the Runs view open. This never starts a runtime.
+  const discover = async (): Promise<boolean> => {
+    if (conn.connected) return true;
+    // Connecting resyncs: the tree loads the runs, the status item follows.
+    return conn.attach();
+  };
+  void discover();
+  const poll = setInterval(() => void discover(), 3000);
+  context.subscriptions.push({ dispose: () => clearInterval(poll) });
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('trackwell.dataRoot')) void vscode.commands.executeCommand('trackwell.restartRuntime');
+    if (!e.affectsConfiguration('trackwell.dataRoot')) return;
+    // Another data root: drop the link (nothing is stopped), then link as on activation.
+    conn.disconnect();
+    tree.model.reset([]);
+    status.refresh();
+    if (treeView.visible) void tree.reload();
+    else void discover();
   }));
 
   try {
@@ -162,6 +225,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   } catch (e) {
     log.appendLine(`The sweep language server did not start: ${(e as Error).message}`);
   }
+  return { connection: conn, tree, status, panels, pendingLaunches, discover };
 }
 
 export function deactivate(): void {

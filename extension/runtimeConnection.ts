@@ -1,11 +1,14 @@
 // The extension's link to the runtime sidecar: starts it on demand (one per data root, shared by every
-// window), sends API requests, keeps one WebSocket for live events, and restarts the runtime if it dies.
+// window), sends API requests, keeps one WebSocket for live events, and restarts the runtime if it dies
+// (when and how often: logic/restartPolicy.ts). "Restart Runtime" stops the runtime this extension
+// started and starts a fresh one; a runtime started elsewhere (`trackwell serve`) is only reconnected to.
 import * as vscode from 'vscode';
 import WebSocket from 'ws';
 import type { LiveEvent } from '../runtime/protocol/live';
 import type { LiveServerMessage } from '../runtime/protocol/api';
-import { ensureRuntime } from '../runtime/server/daemon';
-import { findRuntime, requestJson, requestRaw, type LiveRuntime } from '../runtime/server/runtimeInfo';
+import { ensureRuntime, stopRuntime } from '../runtime/server/daemon';
+import { findRuntime, pidAlive, readRuntimeInfo, requestJson, requestRaw, type LiveRuntime } from '../runtime/server/runtimeInfo';
+import { RestartPolicy, restartPlan, type OwnedRuntime, type RestartDecision, type RestartPolicyOptions } from './logic/restartPolicy';
 
 export interface LiveFilter {
   history: Set<number> | '*';
@@ -15,6 +18,26 @@ export interface LiveFilter {
 
 export class RuntimeUnavailableError extends Error {}
 
+/** Where the runtimes this extension started are remembered (globalState: it outlives a window reload). */
+export interface RuntimeOwnership {
+  get(root: string): OwnedRuntime | undefined;
+  set(root: string, owned: OwnedRuntime | undefined): void;
+}
+
+export function memoryOwnership(): RuntimeOwnership {
+  const m = new Map<string, OwnedRuntime>();
+  return { get: (r) => m.get(r), set: (r, o) => (o ? m.set(r, o) : m.delete(r)) };
+}
+
+export interface ConnectionOptions {
+  ownership?: RuntimeOwnership;
+  policy?: Partial<RestartPolicyOptions>;
+  /** shown when automatic restarts stop; resolves to the button picked */
+  onGiveUp?: (message: string) => void;
+  /** seconds between system-metric samples for a runtime this extension starts; undefined: the runtime's default */
+  statsIntervalSeconds?: () => number | undefined;
+}
+
 export class RuntimeConnection implements vscode.Disposable {
   private rt?: LiveRuntime;
   private ws?: WebSocket;
@@ -23,6 +46,10 @@ export class RuntimeConnection implements vscode.Disposable {
   private reconnectTimer?: NodeJS.Timeout;
   private everConnected = false;
   private restartNoticeShown = false;
+  /** a user-asked restart is starting the runtime: no "it was restarted" notice */
+  private restarting = false;
+  private readonly policy: RestartPolicy;
+  private readonly ownership: RuntimeOwnership;
   private filters = new Map<object, LiveFilter>();
   private readonly events = new vscode.EventEmitter<LiveEvent[]>();
   private readonly resyncs = new vscode.EventEmitter<void>();
@@ -38,7 +65,11 @@ export class RuntimeConnection implements vscode.Disposable {
     private readonly cliPath: string,
     private readonly nodePath: () => string | undefined,
     private readonly log: vscode.OutputChannel,
-  ) {}
+    private readonly opts: ConnectionOptions = {},
+  ) {
+    this.policy = new RestartPolicy(opts.policy);
+    this.ownership = opts.ownership ?? memoryOwnership();
+  }
 
   get connected(): boolean {
     return !!this.rt && this.ws?.readyState === WebSocket.OPEN;
@@ -50,6 +81,28 @@ export class RuntimeConnection implements vscode.Disposable {
 
   get runtime(): LiveRuntime | undefined {
     return this.rt;
+  }
+
+  /** Why automatic restarts stopped, while they are stopped. */
+  get givenUp(): string | undefined {
+    return this.policy.givenUp;
+  }
+
+  /** The runtime serving the data root now was started by this extension (any window). */
+  get ownsRuntime(): boolean {
+    const info = readRuntimeInfo(this.root());
+    return restartPlan(this.ownership.get(this.root()), info && { ...info, alive: pidAlive(info.pid) }) === 'stop-then-start';
+  }
+
+  /**
+   * Connects only if a runtime already serves the data root (started by `trackwell run` in a terminal,
+   * another window, or `trackwell serve`); never starts one. Resolves whether it is connected.
+   */
+  async attach(): Promise<boolean> {
+    if (this.connected) return true;
+    if (this.connecting) return this.connecting.then(() => true, () => false);
+    if (!(await findRuntime(this.root()))) return false;
+    return this.connect().then(() => true, () => false);
   }
 
   /** Connects (starting the runtime if none serves the data root). */
@@ -65,11 +118,12 @@ export class RuntimeConnection implements vscode.Disposable {
     if (!rt) {
       this.log.appendLine(`Starting the Trackwell runtime for ${root}`);
       try {
-        rt = await ensureRuntime(root, { cli: this.cliPath, node: this.nodePath() });
+        rt = await ensureRuntime(root, { cli: this.cliPath, node: this.nodePath(), statsIntervalSeconds: this.opts.statsIntervalSeconds?.() });
       } catch (e) {
         throw new RuntimeUnavailableError(`${(e as Error).message}. Check the "trackwell.nodePath" setting, or run \`trackwell serve\` in a terminal to see why.`);
       }
-      if (this.everConnected && !this.restartNoticeShown) {
+      this.ownership.set(root, { pid: rt.info.pid, started_at: rt.info.started_at });
+      if (this.everConnected && !this.restartNoticeShown && !this.restarting) {
         this.restartNoticeShown = true;
         void vscode.window.showWarningMessage('The Trackwell runtime stopped; it was restarted and the views reconnected.');
       }
@@ -77,6 +131,7 @@ export class RuntimeConnection implements vscode.Disposable {
     this.rt = rt;
     await this.openSocket(rt);
     this.everConnected = true;
+    this.policy.onConnected();
     this.log.appendLine(`Connected to the Trackwell runtime at ${rt.url} (pid ${rt.info.pid})`);
     this.states.fire(true);
     this.resyncs.fire();
@@ -111,29 +166,71 @@ export class RuntimeConnection implements vscode.Disposable {
         this.ws = undefined;
         this.rt = undefined;
         this.states.fire(false);
-        if (opened) this.scheduleReconnect(500);
+        if (opened && !this.disposed) {
+          this.log.appendLine('The link to the Trackwell runtime dropped.');
+          this.follow(this.policy.onDrop(Date.now()));
+        }
       });
     });
   }
 
-  private scheduleReconnect(ms: number): void {
+  private follow(d: RestartDecision): void {
+    if (d.action === 'give-up') {
+      this.log.appendLine(d.message);
+      this.opts.onGiveUp?.(d.message);
+      return;
+    }
+    this.scheduleReconnect(d.delayMs, d.attempt);
+  }
+
+  private scheduleReconnect(ms: number, attempt: number): void {
     if (this.disposed || this.reconnectTimer) return;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
+      if (this.disposed) return;
       this.connect().catch((e) => {
-        this.log.appendLine(`Reconnecting to the runtime failed: ${(e as Error).message}`);
-        this.scheduleReconnect(Math.min(ms * 2, 10000));
+        this.log.appendLine(`Reconnecting to the runtime (attempt ${attempt}) failed: ${(e as Error).message}`);
+        this.follow(this.policy.onFailure(Date.now(), (e as Error).message));
       });
     }, ms);
   }
 
-  /** Drops the current link (e.g. the data root changed) and connects again. */
-  restart(): Promise<LiveRuntime> {
+  /** Drops the link without restarting anything (e.g. the data root changed); `connect` or `attach` links again. */
+  disconnect(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.policy.reset();
     const ws = this.ws;
     this.ws = undefined;
     this.rt = undefined;
     ws?.terminate();
-    return this.connect();
+    if (ws) this.states.fire(false);
+  }
+
+  /**
+   * "Restart Runtime": stops the runtime this extension started for the data root, starts a fresh one
+   * and reconnects. A runtime started elsewhere (`trackwell serve` in a terminal) is left running and
+   * only reconnected to; `plan` says which happened.
+   */
+  async restart(): Promise<{ runtime: LiveRuntime; plan: 'start' | 'stop-then-start' | 'reconnect'; stoppedPid?: number }> {
+    await this.connecting?.catch(() => undefined);
+    this.disconnect();
+    const root = this.root();
+    const info = readRuntimeInfo(root);
+    const plan = restartPlan(this.ownership.get(root), info && { ...info, alive: pidAlive(info.pid) });
+    if (plan === 'stop-then-start' && info) {
+      this.log.appendLine(`Stopping the Trackwell runtime for ${root} (pid ${info.pid})`);
+      await stopRuntime(root);
+      this.ownership.set(root, undefined);
+    } else if (plan === 'reconnect' && info) {
+      this.log.appendLine(`The runtime serving ${root} (pid ${info.pid}) was not started by Trackwell in VS Code; reconnecting to it without stopping it. Stop it with \`trackwell serve --stop\`.`);
+    }
+    this.restarting = true;
+    try {
+      return { runtime: await this.connect(), plan, stoppedPid: plan === 'stop-then-start' ? info?.pid : undefined };
+    } finally {
+      this.restarting = false;
+    }
   }
 
   /** Registers what a view wants pushed; returns a function that withdraws it. */

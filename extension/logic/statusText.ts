@@ -1,5 +1,9 @@
 // The status bar text while runs are live: how many, and the newest run's first charted metric.
+import type { JsonObject, JsonValue } from '../../runtime/protocol/journal';
 import type { RunInfo } from '../../runtime/protocol/live';
+import type { HistoryResponse } from '../../runtime/protocol/api';
+import { chartedMetrics } from '../../webview/charts/metrics';
+import { groupSections } from '../../webview/charts/sections';
 
 export interface LatestValue {
   key: string;
@@ -19,7 +23,25 @@ export function statusText(live: RunInfo[], latest?: LatestValue): string | unde
   return latest ? `${count} · ${latest.key} ${formatValue(latest.value)}` : count;
 }
 
-/** The first metric a chart would show: the first numeric, non-hidden, non-underscore key in name order. */
-export function firstChartedKey(keys: string[], hidden: Set<string>): string | undefined {
-  return [...keys].sort().find((k) => !k.startsWith('_') && !k.startsWith('system/') && !hidden.has(k));
+/**
+ * The metric of the run panel's first chart: the panel's own rules (webview/charts): numeric, not "_"
+ * internal, not hidden by define_metric (its own definition or the most specific glob such as "val/*"),
+ * grouped into sections (the default section first, then sections in natural order) and ordered
+ * naturally within a section. System metrics ("system/...") are charted last, never here.
+ */
+export function firstChartedKey(keys: Iterable<string | { name: string; numeric: boolean }>, defs: Record<string, JsonObject> = {}): string | undefined {
+  const all = [...keys].map((k) => (typeof k === 'string' ? { name: k, numeric: true } : k)).filter((k) => !k.name.startsWith('system/'));
+  return groupSections(chartedMetrics(all, defs))[0]?.metrics[0];
+}
+
+/**
+ * The value to show before the next live point: the last point of the metric's history (exact: the
+ * history API always keeps a range's last point), else its summary when that is a plain number.
+ */
+export function seedValue(metric: string, history: HistoryResponse | undefined, summary: JsonObject | undefined): number | undefined {
+  const ys = history?.series[metric]?.y;
+  const last = ys?.length ? ys[ys.length - 1] : undefined;
+  if (typeof last === 'number') return last;
+  const s: JsonValue | undefined = summary?.[metric];
+  return typeof s === 'number' ? s : undefined;
 }

@@ -121,6 +121,25 @@ test('CodeLens "Run with Tracking" runs train_live.py; its panel charts live and
   await page.screenshot({ path: path.join(shots, '4-runs-view.png') });
 });
 
+test('after a window reload the run panel is restored (webview serializer) and shows the same run', async (page) => {
+  const tab = () => page.locator('.tabs-container .tab', { hasText: 'Run e2e-live' }).first();
+  await tab().waitFor({ timeout: 10000 });
+  // Let the webview's debounced state save land before reloading.
+  await sleep(1000);
+  await page.reload();
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  log('workbench reloaded');
+  // The restored panel is titled with the run's name once the runs are known (at first it may be the key).
+  await tab().waitFor({ timeout: 60000 });
+  await tab().click();
+  const chart = webview(page).locator('.tw-chart[data-metric="loss"]');
+  await chart.waitFor({ timeout: 60000 });
+  await webview(page).locator('.tw-run-title .tw-status.tw-state-finished').waitFor({ timeout: 30000 });
+  await waitFor('the restored chart to hold all 60 points', async () => Number(await chart.getAttribute('data-points')) === 60, 30000);
+  log('restored run panel shows e2e-live with 60 loss points');
+  await page.screenshot({ path: path.join(shots, '4b-run-panel-restored.png') });
+});
+
 test('a script that raises ends failed, in the Runs view and in the store', async (page) => {
   await openFile(page, 'failing.py');
   await runCommand(page, 'Trackwell: Run with Tracking');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { RunsModel, formatDuration, runDescription, stateIcon } from '../../extension/logic/runsModel';
 import { runLensLines } from '../../extension/logic/codeLensLines';
 import { chooseInterpreter } from '../../extension/logic/interpreter';
-import { firstChartedKey, formatValue, statusText } from '../../extension/logic/statusText';
+import { firstChartedKey, formatValue, seedValue, statusText } from '../../extension/logic/statusText';
 import type { RunInfo } from '../../runtime/protocol/live';
 
 const run = (key: number, over: Partial<RunInfo> = {}): RunInfo => ({
@@ -69,5 +69,30 @@ test('the status text counts live runs and shows the newest run\'s first charted
   assert.equal(statusText([run(1), run(2)], { key: 'loss', value: 0.123456 }), '$(pulse) 2 runs · loss 0.1235');
   assert.equal(formatValue(1234567), '1.23e+6');
   assert.equal(formatValue(0.00001234), '1.23e-5');
-  assert.equal(firstChartedKey(['train/loss', '_runtime', 'acc', 'system/cpu'], new Set(['acc'])), 'train/loss');
+  assert.equal(firstChartedKey(['train/loss', '_runtime', 'acc', 'system/cpu'], { acc: { hidden: true } }), 'train/loss');
+});
+
+test('the status bar\'s metric is the run panel\'s first chart: default section first, natural order, define_metric hiding', () => {
+  // The panel's default section ("Charts": names without a '/') comes before every other section.
+  assert.equal(firstChartedKey(['a/x', 'b/y', 'zeta']), 'zeta');
+  // Sections in natural order, then metrics in natural order: loss2 before loss10.
+  assert.equal(firstChartedKey(['val/loss10', 'val/loss2', 'train10/x', 'train2/x']), 'train2/x');
+  assert.equal(firstChartedKey(['loss10', 'loss2', 'Loss3']), 'loss2');
+  // Hidden by its own definition, or by the most specific glob.
+  assert.equal(firstChartedKey(['acc', 'accuracy', 'loss'], { 'acc*': { hidden: true } }), 'loss');
+  assert.equal(firstChartedKey(['val/acc', 'val/loss', 'x/y'], { 'val/*': { hidden: true } }), 'x/y');
+  assert.equal(firstChartedKey(['val/acc', 'val/loss'], { 'val/*': { hidden: true }, 'val/loss': { hidden: false } }), 'val/loss');
+  assert.equal(firstChartedKey(['acc'], { '*': { hidden: true } }), undefined);
+  // Non-numeric history keys (media, tables) get no chart; "_" keys and system metrics never lead.
+  assert.equal(firstChartedKey([{ name: 'image', numeric: false }, { name: 'loss', numeric: true }]), 'loss');
+  assert.equal(firstChartedKey(['_step', '_runtime', 'system/cpu']), undefined);
+});
+
+test('the status bar is seeded with the last logged value: history\'s last point, else a numeric summary', () => {
+  const hist = (y: (number | null)[]) => ({ x: 'step' as const, series: { loss: { x: y.map((_, i) => i), y, count: y.length, sampled: false, steps: y.map((_, i) => i) } } });
+  assert.equal(seedValue('loss', hist([0.9, 0.5]), { loss: 0.7 }), 0.5);
+  assert.equal(seedValue('loss', hist([]), { loss: 0.7 }), 0.7);
+  assert.equal(seedValue('loss', hist([0.9, null]), { loss: 0.7 }), 0.7);
+  assert.equal(seedValue('loss', undefined, { loss: { min: 0.1 } }), undefined);
+  assert.equal(seedValue('loss', undefined, {}), undefined);
 });
