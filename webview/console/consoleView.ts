@@ -18,6 +18,8 @@ export class ConsoleView {
   private domFirst = 0;
   private next = 0;
   private loading = true;
+  /** reload() filled a new terminal: the lines on screen belong to the old one. */
+  private swapPending = false;
   private buffered: { offset: number; text: string }[] = [];
   private follow = true;
   private jump: HTMLElement;
@@ -91,8 +93,11 @@ export class ConsoleView {
     this.buffered = [];
     try {
       let res: ConsoleResponse = await this.api.console(this.runKey, 0, 1);
+      if (gen !== this.gen) return;
       const start = Math.max(0, res.total - TAIL_BYTES);
-      this.resetTerm();
+      // The new text goes into a fresh terminal; what is on screen stays until it is complete (no blank flash).
+      this.term = new Terminal(this.linesKept);
+      this.swapPending = true;
       this.next = start;
       if (start > 0) {
         this.note.hidden = false;
@@ -109,19 +114,15 @@ export class ConsoleView {
       for (const b of this.buffered) this.take(b.offset, b.text);
       this.buffered = [];
       this.loading = false;
+      this.paint();
       if (this.term.lineCount === 0) this.setEmpty('No console output yet. What the script prints appears here as it runs.');
     } catch (e) {
       if (gen !== this.gen) return;
       this.loading = false;
+      this.term = new Terminal(this.linesKept);
+      this.paint();
       this.setEmpty(`Could not load the console: ${(e as Error).message}`);
     }
-  }
-
-  private resetTerm(): void {
-    this.term = new Terminal(this.linesKept);
-    clear(this.out);
-    this.lineEls = [];
-    this.domFirst = 0;
   }
 
   private setEmpty(text: string): void {
@@ -152,6 +153,12 @@ export class ConsoleView {
   }
 
   private paint(): void {
+    if (this.loading) return; // reload() paints once the whole tail is in
+    if (this.swapPending) {
+      this.swapPending = false;
+      clear(this.out);
+      this.lineEls = [];
+    }
     const t = this.term;
     const dirty = t.takeDirty();
     // Lines dropped from the top of the terminal leave the DOM too.

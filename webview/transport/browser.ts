@@ -38,10 +38,12 @@ export class BrowserTransport implements Transport {
     window.addEventListener('hashchange', () => {
       const parsed = parseHash(location.hash);
       if (parsed.token) {
+        const changed = parsed.token !== this.token;
         this.token = parsed.token;
         try { sessionStorage.setItem(TOKEN_KEY, parsed.token); } catch { /* memory only */ }
         history.replaceState(null, '', location.pathname + location.search + formatRoute(parsed.view ?? { kind: 'runs' }));
-        this.reconnect();
+        // The same token pasted again needs no new connection (and no resync of every open view).
+        if (changed) this.reconnect();
       }
       this.showE.emit(parsed.view ?? { kind: 'runs' });
     });

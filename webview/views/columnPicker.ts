@@ -31,6 +31,8 @@ export class ColumnPicker {
   }
 
   setKeys(keys: string[]): void {
+    // Unchanged keys leave the list alone, so a checkbox the user just toggled keeps its focus.
+    if (keys.length === this.keys.length && keys.every((k, i) => k === this.keys[i]) && this.list.firstChild) return;
     this.keys = keys;
     this.paint();
   }
@@ -40,6 +42,9 @@ export class ColumnPicker {
   }
 
   private paint(): void {
+    // Repainting replaces the checkboxes: the one that had focus hands it to its successor.
+    const focused = (document.activeElement as HTMLElement | null)?.closest?.('vscode-checkbox');
+    const focusedLabel = focused && this.list.contains(focused) ? focused.getAttribute('label') : null;
     clear(this.list);
     const st = this.state();
     const box = (label: string, checked: boolean, on: (c: boolean) => void) => {
@@ -72,6 +77,10 @@ export class ColumnPicker {
           this.change({ ...this.state(), columns: cols });
         }));
       }
+    }
+    if (focusedLabel !== null) {
+      const again = [...this.list.querySelectorAll('vscode-checkbox')].find((c) => c.getAttribute('label') === focusedLabel);
+      (again as HTMLElement | undefined)?.focus();
     }
   }
 }

@@ -487,13 +487,28 @@ export class RunsList implements View {
     this.pickerBox.append(this.picker.el);
     btn.setAttribute('aria-expanded', 'true');
     this.picker.focus();
+    const picker = this.picker;
+    const done = () => {
+      document.removeEventListener('mousedown', outside);
+      document.removeEventListener('keydown', escape);
+    };
     const outside = (e: MouseEvent) => {
-      if (this.picker && !this.pickerBox.contains(e.target as Node)) {
-        document.removeEventListener('mousedown', outside);
+      if (this.picker !== picker) done();
+      else if (!this.pickerBox.contains(e.target as Node)) {
+        done();
         this.togglePicker(btn);
-      } else if (!this.picker) document.removeEventListener('mousedown', outside);
+      }
+    };
+    // Escape closes the popover wherever focus is (a repaint may have moved it to the page).
+    const escape = (e: KeyboardEvent) => {
+      if (this.picker !== picker) done();
+      else if (e.key === 'Escape' && !e.defaultPrevented) {
+        done();
+        this.togglePicker(btn);
+      }
     };
     document.addEventListener('mousedown', outside);
+    document.addEventListener('keydown', escape);
   }
 }
 
