@@ -11,6 +11,8 @@ const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, 
 const targets = [
   { ...node, entryPoints: ['runtime/cli/main.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3'] },
   { ...node, entryPoints: ['runtime/lsp/server.ts'], outfile: 'dist/lsp.js' },
+  // The language server's worker thread for large documents; lsp.js looks for it next to itself.
+  { ...node, entryPoints: ['runtime/lsp/analysisWorker.ts'], outfile: 'dist/lsp-worker.js' },
   { ...node, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   {
     platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: true, logLevel: 'warning',

@@ -9,8 +9,10 @@ const steps = [
   ['typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']],
   ['lint', 'npx', ['eslint', '.']],
   ['node tests (unit, integration, browser)', 'node', ['scripts/run-node-tests.mjs']],
-  ['python tests (stored through the runtime)', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests']],
-  ['python tests (raw journal records)', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests'], { TRACKWELL_TEST_BACKEND: 'journal' }],
+  // STRICT: a missing build or shared/examples fails the python tests that need it instead of skipping them.
+  ['python tests (stored through the runtime)', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests'], { TRACKWELL_TESTS_STRICT: '1' }],
+  ['python tests (raw journal records)', 'python3', ['-m', 'pytest', '-q', 'runtime/python/tests'],
+    { TRACKWELL_TEST_BACKEND: 'journal', TRACKWELL_TESTS_STRICT: '1' }],
   ...(skipE2e ? [] : [['end-to-end tests (VS Code)', 'node', ['scripts/run-e2e.mjs']]]),
 ];
 const failed = [];

@@ -52,6 +52,11 @@ export async function main(argv = process.argv): Promise<void> {
   }
   const program = buildProgram();
   program.exitOverride();
+  // Bare `trackwell` asks what it can do: help on stdout, success (commander's default is stderr and 1).
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return;
+  }
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Store, RunRow } from '../store/store';
 import type { LiveBus } from '../live/bus';
 import type { LiveEvent, RunInfo, RunRef, HistoryPoint } from '../protocol/live';
-import type { JournalRecord, JsonObject, RunRecord } from '../protocol/journal';
+import type { JournalRecord, JsonObject, RunActivity, RunRecord } from '../protocol/journal';
 import { parseJournalBytes, type LineProblem } from './journalFormat';
 
 export interface IngestOutcome {
@@ -31,9 +31,16 @@ interface JournalState {
 type Working = RunRow & { changed: boolean; infoChanged: boolean; events: LiveEvent[]; points: HistoryPoint[]; newKeys: string[] };
 
 const MAX_READ = 8 * 1024 * 1024;
+/** A running run's heartbeat is pushed at most this often (seconds of its clock): lists show it live
+ *  while its last beat is recent (webview isLive allows 30 s), and no more events than that need. */
+const HEARTBEAT_EVENT_SECONDS = 10;
 
 export class Ingestor {
   private warned = new Set<string>();
+  /** warnings about the batch being applied, reported with its problems (so `trackwell sync` prints them) */
+  private notes: string[] = [];
+  /** heartbeat_at of the last run event pushed per running run (for the heartbeat throttle) */
+  private beatsSent = new Map<number, number>();
 
   constructor(private store: Store, private bus?: LiveBus, private warn: (msg: string) => void = (m) => console.error(m)) {}
 
@@ -102,6 +109,7 @@ export class Ingestor {
     let applied = 0;
     const work = new Map<number, Working>();
     const events: LiveEvent[] = [];
+    this.notes = [];
     this.store.db.transaction(() => {
       for (const { record } of parsed.records) {
         if (record.s < j.nextSeq) continue; // already stored: a replay
@@ -114,6 +122,8 @@ export class Ingestor {
         }
       }
       for (const w of work.values()) this.saveWorking(w, events);
+      for (const w of work.values()) this.completeWaitingForks(w.key, events);
+      for (const reason of this.notes.splice(0)) problems.push({ offset: base, reason });
       j.offset = base + parsed.consumed;
       this.store.db.prepare(`INSERT INTO journals (uuid, run_key, path, next_seq, offset, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT(uuid) DO UPDATE SET run_key = excluded.run_key, path = coalesce(journals.path, excluded.path),
@@ -194,8 +204,15 @@ export class Ingestor {
         w.changed = true;
         return true;
       }
-      case 'heartbeat':
+      case 'heartbeat': {
+        // The script's last activity (log() or console output) rides on heartbeats; stored as is, newest wins.
+        const a = activityOf(rec.activity);
+        if (a && a.ts >= (w.activity?.ts ?? -Infinity)) {
+          w.activity = a;
+          this.store.db.prepare('UPDATE runs SET activity = ? WHERE key = ?').run(JSON.stringify(a), w.key);
+        }
         return true;
+      }
       case 'meta': {
         const { s: _s, t: _t, ts: _ts, ...meta } = rec;
         Object.assign(w.metadata, meta);
@@ -249,7 +266,7 @@ export class Ingestor {
       const projectId = this.store.projectId(rec.project, now);
       key = Number(db.prepare(`INSERT INTO runs (project_id, id, created_at, updated_at, state, heartbeat_at) VALUES (?, ?, ?, ?, 'running', ?)`)
         .run(projectId, rec.id, rec.start_time ?? rec.ts, now, rec.ts).lastInsertRowid);
-      if (rec.fork_from) this.copyForkedHistory(key, rec.project, rec.fork_from);
+      if (rec.fork_from) this.startFork(key, rec.project, rec.fork_from, events);
     }
     j.runKey = key;
     // stats: the client's system-metrics settings (runtime/metrics reads runs.stats); absent keeps the stored ones.
@@ -298,19 +315,69 @@ export class Ingestor {
     return true;
   }
 
-  private copyForkedHistory(key: number, project: string, from: { run: string; step: number }): void {
+  /** A new fork_from run: it gets the source's history up to the fork step and its config now, or once the source is stored. */
+  private startFork(key: number, project: string, from: { run: string; step: number }, events: LiveEvent[]): void {
+    this.store.db.prepare('UPDATE runs SET fork_from = ?, fork_pending = 1 WHERE key = ?').run(JSON.stringify(from), key);
+    if (!this.completeFork(key, project, from, events)) {
+      this.notes.push(`fork source ${project}/${from.run} is not stored yet; the fork gets its history up to step ${from.step} ` +
+        'and its config when the source is ingested (trackwell sync its run directory)');
+    }
+  }
+
+  /** Completes the forks waiting for run `sourceKey` (journals are ingested in any order), then forks of those. */
+  private completeWaitingForks(sourceKey: number, events: LiveEvent[]): void {
+    const waiting = this.store.db.prepare(`SELECT f.key, f.fork_from, s.id AS source, p.name AS project FROM runs s
+      JOIN runs f ON f.project_id = s.project_id AND f.fork_pending = 1 AND f.key != s.key
+      JOIN projects p ON p.id = s.project_id WHERE s.key = ?`).all(sourceKey) as { key: number; fork_from: string | null; source: string; project: string }[];
+    for (const f of waiting) {
+      const from = f.fork_from ? (JSON.parse(f.fork_from) as { run: string; step: number }) : null;
+      if (from?.run !== f.source) continue;
+      if (this.completeFork(f.key, f.project, from, events)) this.completeWaitingForks(f.key, events);
+    }
+  }
+
+  /**
+   * Copies the source's history up to the fork step into a waiting fork and puts the source's config
+   * under the fork's own. False (nothing done) while the source is missing, is itself a waiting fork,
+   * or is still running short of the fork step.
+   */
+  private completeFork(key: number, project: string, from: { run: string; step: number }, events: LiveEvent[]): boolean {
+    const db = this.store.db;
     const src = this.store.runByProjectAndId(project, from.run);
-    if (!src) {
-      this.warn(`trackwell: fork source ${project}/${from.run} is not in the store; the fork starts empty`);
-      return;
+    if (!src || src.key === key) return false;
+    const srcPending = (db.prepare('SELECT fork_pending FROM runs WHERE key = ?').get(src.key) as { fork_pending: number }).fork_pending;
+    if (srcPending || (src.state === 'running' && (src.last_step ?? -1) < from.step)) return false;
+    const firstOwn = (db.prepare('SELECT min(step) AS s FROM history WHERE run_key = ?').get(key) as { s: number | null }).s;
+    const upTo = firstOwn === null ? from.step : Math.min(from.step, firstOwn - 1);
+    // Series points must be appended in step order: when the fork's own rows came first, its series
+    // are rebuilt below, after the copied rows.
+    if (firstOwn !== null) this.store.series.deleteRun(key);
+    // Pages, not one iterator: better-sqlite3 allows no writes while a statement is being iterated.
+    const page = db.prepare('SELECT step, ts, runtime, data FROM history WHERE run_key = ? AND step > ? AND step <= ? ORDER BY step LIMIT 1000');
+    for (let after = -1; ;) {
+      const rows = page.all(src.key, after, upTo) as { step: number; ts: number; runtime: number; data: string }[];
+      if (!rows.length) break;
+      for (const r of rows) this.store.insertHistoryRow(key, r.step, r.ts, r.runtime, JSON.parse(r.data));
+      after = rows[rows.length - 1].step;
     }
-    for (const row of this.store.historyRows(src.key)) {
-      if (row.step > from.step) break;
-      this.store.insertHistoryRow(key, row.step, row.ts, row.runtime, row.data);
+    if (firstOwn !== null) {
+      for (let after = firstOwn - 1; ;) {
+        const rows = page.all(key, after, Number.MAX_SAFE_INTEGER) as { step: number; ts: number; data: string }[];
+        if (!rows.length) break;
+        for (const r of rows) for (const [keyId, v] of this.store.numericLeaves(r.data)) this.store.series.append(key, keyId, r.step, r.ts, v);
+        after = rows[rows.length - 1].step;
+      }
     }
-    const last = this.store.db.prepare('SELECT max(step) AS s, max(runtime) AS r, count(*) AS n FROM history WHERE run_key = ?').get(key) as any;
-    this.store.db.prepare('UPDATE runs SET last_step = ?, last_runtime = ?, history_rows = ?, config = ? WHERE key = ?')
-      .run(last.s, last.r, last.n, JSON.stringify(src.config), key);
+    // Written out and reloaded on the fork's next record, so no open chunk is built twice.
+    this.store.series.release(key);
+    const fork = this.store.runByKey(key)!;
+    const config = { ...src.config, ...fork.config };
+    const last = db.prepare('SELECT max(step) AS s, max(runtime) AS r, count(*) AS n FROM history WHERE run_key = ?').get(key) as any;
+    db.prepare('UPDATE runs SET last_step = ?, last_runtime = ?, history_rows = ?, config = ?, fork_pending = 0 WHERE key = ?')
+      .run(last.s, last.r, last.n, JSON.stringify(config), key);
+    const after = this.store.runByKey(key)!;
+    events.push({ type: 'run', run: runInfo(after) }, { type: 'config', run: ref(after), config });
+    return true;
   }
 
   private saveWorking(w: Working, events: LiveEvent[]): void {
@@ -324,7 +391,13 @@ export class Ingestor {
       w.sweep_id, w.mode, w.launch_id, w.resumed ? 1 : 0, w.fork_from ? JSON.stringify(w.fork_from) : null,
       JSON.stringify(w.config), JSON.stringify(w.config_locked), JSON.stringify(w.summary), JSON.stringify(w.metadata),
       JSON.stringify(w.metrics), w.last_step, w.last_runtime, w.history_rows, w.console_bytes, w.key);
-    if (w.infoChanged) events.push({ type: 'run', run: runInfo(w) });
+    const beat = w.heartbeat_at ?? 0;
+    const beatDue = w.state === 'running' && beat - (this.beatsSent.get(w.key) ?? -Infinity) >= HEARTBEAT_EVENT_SECONDS;
+    if (w.infoChanged || beatDue) {
+      events.push(w.infoChanged ? { type: 'run', run: runInfo(w) } : { type: 'run', run: runInfo(w), heartbeat: true });
+      if (w.state === 'running') this.beatsSent.set(w.key, beat);
+      else this.beatsSent.delete(w.key);
+    }
     if (w.points.length) events.push({ type: 'history', run: ref(w), points: w.points, newKeys: w.newKeys });
     events.push(...w.events);
   }
@@ -349,8 +422,16 @@ export function runInfo(r: RunRow): RunInfo {
     key: r.key, project: r.project, id: r.id, name: r.name, state: r.state, group: r.group, job_type: r.job_type,
     tags: r.tags, notes: r.notes, sweep_id: r.sweep_id, launch_id: r.launch_id, created_at: r.created_at, updated_at: r.updated_at,
     finished_at: r.finished_at, heartbeat_at: r.heartbeat_at, exit_code: r.exit_code, last_step: r.last_step,
-    history_rows: r.history_rows,
+    history_rows: r.history_rows, activity: r.activity,
   };
+}
+
+/** A heartbeat's `activity`, checked; undefined when absent or malformed (older clients send none). */
+function activityOf(v: unknown): RunActivity | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const a = v as Record<string, unknown>;
+  if (typeof a.ts !== 'number' || !Number.isFinite(a.ts) || (a.kind !== 'log' && a.kind !== 'console')) return undefined;
+  return { ts: a.ts, kind: a.kind, step: typeof a.step === 'number' && Number.isInteger(a.step) ? a.step : null };
 }
 
 /** Reads the journal uuid from record 0 of an open journal file. */

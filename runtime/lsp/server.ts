@@ -1,12 +1,14 @@
 // The Trackwell language server for sweep and config YAML (stdio or node IPC; bundled to dist/lsp.js).
 // Diagnostics are debounced per document so typing never queues up parses; everything else answers
-// from the analysis of the current document version.
+// from the analysis of the current document version. Documents above OFFLOAD_CHARS are analysed in a
+// worker thread (offload.ts), so a big file never stalls completion or hover in other files.
 import {
   createConnection, DidChangeConfigurationNotification, FileChangeType, ProposedFeatures, TextDocuments, TextDocumentSyncKind,
-  type InitializeParams, type InitializeResult,
+  type Diagnostic, type InitializeParams, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CachedFiles, uriToPath, type ServiceSettings } from './host';
+import { AnalysisWorker, OFFLOAD_CHARS, type WorkerOp } from './offload';
 import { fetchMetricKeys, findRuntimeAddress } from './runtimeMetrics';
 import { SweepLanguageService } from './service';
 import { WorkspaceConfigIndex } from './workspaceIndex';
@@ -29,13 +31,41 @@ const service: SweepLanguageService = new SweepLanguageService({
   metricKeys: (project) => fetchMetricKeys(findRuntimeAddress(folders[0], settings.dataRoot), project),
 });
 
+const offload = new AnalysisWorker(() => ({ folders, settings, initConfigFiles: [...configIndex.files()] }));
+let warnedWorker = false;
+
+const isLarge = (doc: TextDocument) => doc.getText().length > OFFLOAD_CHARS;
+
+/**
+ * Answers from the worker for a large document, in-process otherwise. `stale` is the answer when the
+ * document changed before the worker got to it; if the worker fails, the server answers itself.
+ */
+function answer<T>(doc: TextDocument, op: WorkerOp, args: unknown[], local: () => T | Promise<T>, stale: T): T | Promise<T> {
+  if (!isLarge(doc)) return local();
+  service.forget(doc.uri); // an analysis from when it was small is no longer used
+  return offload.call<T>(op, doc, args).then((r) => (r === undefined ? stale : r), (e: Error) => {
+    if (!warnedWorker) connection.console.error(`Trackwell: the analysis worker failed; large files are checked on the server's thread: ${e.stack ?? e}`);
+    warnedWorker = true;
+    return local();
+  });
+}
+
 const timers = new Map<string, NodeJS.Timeout>();
 
 function validate(doc: TextDocument): void {
+  // Read now: an incremental edit updates this same document object in place.
+  const { uri, version } = doc;
+  const send = (diagnostics: Diagnostic[]) => {
+    // A result for a version the editor has since replaced is dropped; the newer version is scheduled.
+    if (documents.get(uri)?.version === version) void connection.sendDiagnostics({ uri, version, diagnostics });
+  };
+  const failed = (e: unknown) => connection.console.error(`Trackwell: checking ${uri} failed: ${(e as Error).stack ?? e}`);
   try {
-    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: service.diagnostics(doc) });
+    const d = answer(doc, 'diagnostics', [], () => service.diagnostics(doc), undefined);
+    if (d instanceof Promise) d.then((x) => x && send(x), failed);
+    else if (d) send(d);
   } catch (e) {
-    connection.console.error(`Trackwell: checking ${doc.uri} failed: ${(e as Error).stack ?? e}`);
+    failed(e);
   }
 }
 
@@ -108,12 +138,15 @@ connection.onDidChangeConfiguration(async (change) => {
 
 connection.onDidChangeWatchedFiles((change) => {
   let changed = false;
+  const paths: string[] = [];
   for (const c of change.changes) {
     const file = uriToPath(c.uri);
     if (!file) continue;
     files.invalidate(file);
+    paths.push(file);
     if (file.endsWith('.py')) changed = configIndex.update(file, c.type === FileChangeType.Deleted ? undefined : files.read(file)) || changed;
   }
+  offload.filesChanged(paths, changed);
   if (changed) revalidateAll();
   else for (const doc of documents.all()) service.forget(doc.uri);
 });
@@ -124,6 +157,7 @@ documents.onDidClose((e) => {
   clearTimeout(timers.get(e.document.uri));
   timers.delete(e.document.uri);
   service.forget(e.document.uri);
+  offload.close(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -132,12 +166,13 @@ const withDoc = <T>(uri: string, fallback: T, fn: (doc: TextDocument) => T): T =
   return doc ? fn(doc) : fallback;
 };
 
-connection.onCompletion((p) => withDoc(p.textDocument.uri, Promise.resolve([]), (doc) => service.complete(doc, p.position)));
-connection.onHover((p) => withDoc(p.textDocument.uri, null, (doc) => service.hover(doc, p.position)));
-connection.onDefinition((p) => withDoc(p.textDocument.uri, null, (doc) => service.definition(doc, p.position)));
-connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (doc) => service.symbols(doc)));
-connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], (doc) => service.codeActions(doc, p.context.diagnostics)));
-connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (doc) => service.codeLenses(doc)));
+connection.onCompletion((p) => withDoc(p.textDocument.uri, [], (doc) => answer(doc, 'complete', [p.position], () => service.complete(doc, p.position), [])));
+connection.onHover((p) => withDoc(p.textDocument.uri, null, (doc) => answer(doc, 'hover', [p.position], () => service.hover(doc, p.position), null)));
+connection.onDefinition((p) => withDoc(p.textDocument.uri, null, (doc) => answer(doc, 'definition', [p.position], () => service.definition(doc, p.position), null)));
+connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, [], (doc) => answer(doc, 'symbols', [], () => service.symbols(doc), [])));
+connection.onCodeAction((p) => withDoc(p.textDocument.uri, [], (doc) => answer(doc, 'codeActions', [p.context.diagnostics], () => service.codeActions(doc, p.context.diagnostics), [])));
+connection.onCodeLens((p) => withDoc(p.textDocument.uri, [], (doc) => answer(doc, 'codeLenses', [], () => service.codeLenses(doc), [])));
+connection.onShutdown(() => offload.dispose());
 
 documents.listen(connection);
 connection.listen();

@@ -1,6 +1,10 @@
 // AMD GPUs through `rocm-smi -a --json` (ROCm 5.x and 6.x key names). Tags as W&B reports them for AMD:
 // gpu.{i}.gpu, memoryAllocated, temp, powerWatts, powerPercent (plus memoryAllocatedBytes when the
-// VRAM byte counts are there). rocm-smi does not say which GPU a pid uses, so no gpu.process.* here.
+// VRAM byte counts are there). Which GPUs a pid uses comes from `rocm-smi --showpidgpus` (text only:
+// in --json mode rocm_smi.py prints nothing for it), for gpu.process.{i}.*.
+//
+// rocm-smi has no loop mode (unlike nvidia-smi --loop-ms), so it is run per tick; it is a Python
+// program, so each run costs far more CPU than nvidia-smi (docs/benchmarks.md).
 import type { GpuMetadata } from './gpuNvidia';
 import type { RunTool } from './exec';
 import { runTool } from './exec';
@@ -119,4 +123,50 @@ export class RocmSmi {
     }
     return parseRocmSmi(r.stdout);
   }
+
+  /** pid -> GPU indices of every KFD (compute) process; throws with rocm-smi's message when it fails. */
+  async queryPidGpus(timeoutMs: number): Promise<Map<number, number[]>> {
+    const r = await this.run(this.exe, ['--showpidgpus'], timeoutMs);
+    if (r.code !== 0) throw new Error(`rocm-smi --showpidgpus failed: ${(r.error ?? (r.stderr.trim() || r.stdout.trim())) || `exit code ${r.code}`}`);
+    return parseRocmPidGpus(r.stdout);
+  }
+}
+
+/**
+ * Parses `rocm-smi --showpidgpus` (rocm_smi.py's showGpusByPid, unchanged since ROCm 3.9):
+ *
+ *     PID 31340 is using 2 DRM device(s):
+ *     0 1
+ *     PID 777 is using 0 DRM device(s)
+ *
+ * or `No KFD PIDs currently running`. The numbers are rocm_smi device indices, the N of `cardN` in
+ * `rocm-smi -a --json` (rsmi_compute_process_gpus_get writes each KFD node's amdgpu_dev_index). Long
+ * lists wrap at 90 columns, so indices are read from the following lines until the count is reached.
+ */
+export function parseRocmPidGpus(text: string): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^PID (\d+) is using (\d+) DRM device\(s\):?\s*$/.exec(lines[i].trim());
+    if (!m) continue;
+    const want = Number(m[2]);
+    const gpus: number[] = [];
+    while (gpus.length < want && i + 1 < lines.length && /^\d+(\s+\d+)*$/.test(lines[i + 1].trim())) {
+      gpus.push(...lines[++i].trim().split(/\s+/).map(Number));
+    }
+    out.set(Number(m[1]), gpus);
+  }
+  return out;
+}
+
+/** `gpu.process.{i}.*`: the card tags of the GPUs that any of `pids` uses. */
+export function rocmProcessTags(r: RocmReading, pidGpus: Map<number, number[]>, pids: Iterable<number>): Record<string, number> {
+  const used = new Set<number>();
+  for (const pid of pids) for (const g of pidGpus.get(pid) ?? []) used.add(g);
+  const out: Record<string, number> = {};
+  for (const g of r.gpus) {
+    if (!used.has(g.index)) continue;
+    for (const [k, x] of Object.entries(g.tags)) out[`gpu.process.${g.index}.${k}`] = x;
+  }
+  return out;
 }

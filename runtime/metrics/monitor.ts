@@ -4,9 +4,10 @@
 //
 // Cost model: ONE tick per interval shared by all live runs. A tick reads the process table once
 // (on Linux procTree.ts's ProcTable: the runs' trees and new pids from /proc; elsewhere systeminformation's
-// list, plus procThreads.ts for thread counts), the host counters once, disk usage once per distinct path, and spawns nvidia-smi
-// at most once (plus a compute-apps query every ~10 s), asynchronously; every run due at that tick
-// is computed from those readings. Runs with their own interval sit on their own grid (multiples of
+// list, plus procThreads.ts for thread counts), the host counters once, disk usage once per distinct path,
+// and the GPUs: NVIDIA from one long-lived `nvidia-smi --loop-ms` (gpuNvidiaLoop.ts; per-tick queries
+// where loop mode fails) plus a compute-apps query every ~10 s; AMD from rocm-smi per tick (it has no
+// loop mode) plus --showpidgpus every ~10 s. Every run due at that tick is computed from those readings. Runs with their own interval sit on their own grid (multiples of
 // the interval from one anchor), so runs that share an interval always share ticks. With no live
 // run there is no timer at all.
 import os from 'node:os';
@@ -19,7 +20,8 @@ import { childrenIndex, ProcTable, processTree, readUptime, treeTotals, TreeCpu,
 import { DeltaCounters, diskUsage, GB, LinuxHostReader, MB, SiHostReader, type HostCounters, type HostReader } from './systemStats';
 import { findExecutable as defaultFind, runTool as defaultRunTool, type RunTool } from './exec';
 import { gpuProcessTags, gpuTags, NvidiaSmi, nvidiaMetadata, type ComputeApp, type GpuMetadata, type NvidiaGpu } from './gpuNvidia';
-import { RocmSmi, rocmGpuTags, rocmMetadata } from './gpuRocm';
+import { NvidiaSmiLoop, type SpawnFn } from './gpuNvidiaLoop';
+import { RocmSmi, rocmGpuTags, rocmMetadata, rocmProcessTags } from './gpuRocm';
 import { ThreadCounter } from './procThreads';
 
 export const DEFAULT_INTERVAL_SECONDS = 2;
@@ -54,6 +56,11 @@ export interface SystemMonitorOptions {
   runTool?: RunTool;
   /** false: no timer; samples are taken by tickNow() only (tests) */
   autoTick?: boolean;
+  /** false: nvidia-smi once per tick, never its loop mode (tests of the per-tick path) */
+  nvidiaLoop?: boolean;
+  /** tests: how the nvidia-smi loop is spawned, and its first restart delay */
+  spawn?: SpawnFn;
+  loopBackoffMs?: number;
 }
 
 interface LiveRun {
@@ -131,13 +138,15 @@ export class SystemMonitor {
   // GPU state
   private gpuChecked = false;
   private nvidia?: NvidiaSmi;
+  private nvLoop?: NvidiaSmiLoop;
   private rocm?: RocmSmi;
   private gpuFailures = 0;
   private apps: ComputeApp[] = [];
+  private rocmPids = new Map<number, number[]>();
   private appsAt = 0;
   private appsStale = true;
-  /** bench and tests: work done so far */
-  readonly counters = { ticks: 0, samples: 0, cpuMicros: 0 };
+  /** bench and tests: work done so far (toolRuns: nvidia-smi / rocm-smi processes run to completion) */
+  readonly counters = { ticks: 0, samples: 0, cpuMicros: 0, toolRuns: 0 };
 
   constructor(private opts: SystemMonitorOptions) {
     this.log = opts.log ?? ((m) => console.error(m));
@@ -174,7 +183,18 @@ export class SystemMonitor {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.unsubscribe?.();
+    this.nvLoop?.stop();
     await this.inflight;
+  }
+
+  /** pid of the nvidia-smi loop while one runs (tests, bench) */
+  get gpuLoopPid(): number | undefined {
+    return this.nvLoop?.pid;
+  }
+
+  /** nvidia-smi loops started so far (tests, bench) */
+  get gpuLoopStarts(): number {
+    return this.nvLoop?.starts ?? 0;
   }
 
   /** Samples now whatever is due, or every live run with `force` (tests, bench). */
@@ -205,6 +225,7 @@ export class SystemMonitor {
 
   private remove(key: number): void {
     if (this.runs.delete(key)) this.writer.forget(key);
+    if (!this.runs.size) this.nvLoop?.stop(); // nothing to sample: no nvidia-smi either
   }
 
   private static SELECT = `SELECT r.key, p.name AS project, r.id, r.host, r.pid, r.stats, r.state
@@ -422,10 +443,20 @@ export class SystemMonitor {
     if (!this.gpuChecked) {
       this.gpuChecked = true;
       const find = this.opts.findExecutable ?? defaultFind;
-      const run = this.opts.runTool ?? defaultRunTool;
+      const base = this.opts.runTool ?? defaultRunTool;
+      const run: RunTool = (file, args, timeoutMs) => {
+        this.counters.toolRuns++;
+        return base(file, args, timeoutMs);
+      };
       const nv = find('nvidia-smi');
-      if (nv) this.nvidia = new NvidiaSmi(nv, run);
-      else {
+      if (nv) {
+        this.nvidia = new NvidiaSmi(nv, run);
+        if (this.opts.nvidiaLoop !== false) {
+          this.nvLoop = new NvidiaSmiLoop(nv, {
+            log: (m) => this.warnOnce(m.replace(/ in \d+ ms$/, ''), m), spawn: this.opts.spawn, backoffMs: this.opts.loopBackoffMs,
+          });
+        }
+      } else {
         const rocm = find('rocm-smi');
         if (rocm) this.rocm = new RocmSmi(rocm, run);
       }
@@ -436,8 +467,12 @@ export class SystemMonitor {
       if (this.nvidia) {
         const nv = this.nvidia;
         const wantApps = this.appsStale || Date.now() - this.appsAt >= APPS_REFRESH_MS;
+        // The loop's newest reading; a query of its own on the first tick (which also settles the fields
+        // this driver accepts), while the loop (re)starts, or where loop mode does not work.
+        const loopMs = this.loopMs();
+        const fromLoop = this.nvLoop?.latest(2 * loopMs + 500);
         const [gpus, apps] = await Promise.all([
-          nv.queryGpus(timeoutMs),
+          fromLoop ?? nv.queryGpus(timeoutMs),
           wantApps ? nv.queryApps(timeoutMs).catch((e) => {
             this.warnOnce('apps', `trackwell: system metrics: ${(e as Error).message}; gpu.process.* tags are not sampled`);
             return this.apps;
@@ -449,9 +484,23 @@ export class SystemMonitor {
           this.appsStale = false;
         }
         reading = nvidiaReading(gpus, this.apps);
+        if (this.runs.size) this.nvLoop?.ensure(loopMs, nv.fields, gpus.length);
       } else {
-        const r = await this.rocm!.query(timeoutMs);
-        reading = { tags: rocmGpuTags(r), metadata: rocmMetadata(r) };
+        const rocm = this.rocm!;
+        const wantPids = this.appsStale || Date.now() - this.appsAt >= APPS_REFRESH_MS;
+        const [r, pidGpus] = await Promise.all([
+          rocm.query(timeoutMs),
+          wantPids ? rocm.queryPidGpus(timeoutMs).catch((e) => {
+            this.warnOnce('apps', `trackwell: system metrics: ${(e as Error).message}; gpu.process.* tags are not sampled`);
+            return this.rocmPids;
+          }) : Promise.resolve(this.rocmPids),
+        ]);
+        if (wantPids) {
+          this.rocmPids = pidGpus;
+          this.appsAt = Date.now();
+          this.appsStale = false;
+        }
+        reading = { tags: rocmGpuTags(r), metadata: rocmMetadata(r), processTags: (pids) => rocmProcessTags(r, this.rocmPids, pids) };
       }
       this.gpuFailures = 0;
       return reading.metadata.count ? reading : undefined;
@@ -460,10 +509,18 @@ export class SystemMonitor {
       this.warnOnce(`gpu:${(e as Error).message}`, `trackwell: system metrics: ${(e as Error).message}`);
       if (this.gpuFailures >= GPU_MAX_FAILURES) {
         this.log(`trackwell: system metrics: the GPU tool failed ${GPU_MAX_FAILURES} times in a row; GPU metrics are off until the runtime restarts`);
-        this.nvidia = this.rocm = undefined;
+        this.nvLoop?.stop();
+        this.nvidia = this.rocm = this.nvLoop = undefined;
       }
       return undefined;
     }
+  }
+
+  /** The nvidia-smi loop period: the shortest interval of the live runs. */
+  private loopMs(): number {
+    let ms = Infinity;
+    for (const r of this.runs.values()) ms = Math.min(ms, r.intervalMs);
+    return Math.max(MIN_INTERVAL_SECONDS * 1000, Number.isFinite(ms) ? ms : this.intervalSeconds * 1000);
   }
 
   private guard(what: string, fn: () => void): void {

@@ -14,7 +14,8 @@ export interface ProjectsResponse {
  *   project, state, tag, group: exact filters (repeatable: ?state=running&state=failed)
  *   q: text search in id, name, notes, tags, group, job_type (case-insensitive substring)
  *   sort: created_at (default) | updated_at | name | id | state | project | group | job_type | duration |
- *         last_step | config.<key> | summary.<key>   (nested keys with dots)
+ *         last_step | config.<key> | summary.<key>   (nested keys with dots; numbers order -Infinity < finite
+ *         < +Infinity < text, with NaN and then missing values last in either order)
  *   order: asc | desc (default desc for created_at, asc otherwise)
  *   columns: comma list of config.<key> / summary.<key> values to include with each run
  *   offset, limit: paging (limit default 1000, max 100000)
@@ -122,7 +123,11 @@ export type LiveClientMessage =
   | { type: 'subscribe'; history?: number[] | '*'; console?: number[] | '*'; system?: number[] | '*' }
   | { type: 'ping' };
 
-/** Server messages: `hello` first; `events` batches (at most every ~50 ms); `resync` when this client fell behind and events were dropped: refetch what is shown. */
+/**
+ * Server messages: `hello` first; `events` batches (at most every ~50 ms); `resync` when this client fell
+ * behind and events were dropped: refetch what is shown. It comes once the client's socket has drained,
+ * after the gap, and every event after it is delivered, so a refetch on it misses nothing.
+ */
 export type LiveServerMessage =
   | { type: 'hello'; version: string }
   | { type: 'events'; events: import('./live').LiveEvent[] }

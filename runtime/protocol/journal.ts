@@ -74,8 +74,19 @@ export interface ConsoleRecord extends Base {
   b64?: string;
 }
 
+/** What the script last did, as its heartbeats report it (runs.activity). */
+export interface RunActivity {
+  /** epoch seconds of the last log() call or console output */
+  ts: number;
+  kind: 'log' | 'console';
+  /** the step the last log() call went to; null before the first */
+  step: number | null;
+}
+
 export interface HeartbeatRecord extends Base {
   t: 'heartbeat';
+  /** absent until the script has logged or printed something */
+  activity?: RunActivity;
 }
 
 export interface MetaRecord extends Base {

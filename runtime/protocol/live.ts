@@ -1,5 +1,5 @@
 // Live deltas the runtime pushes to subscribers (WebSocket clients, the extension, webviews).
-import type { JsonObject, JsonValue, RunState } from './journal';
+import type { JsonObject, JsonValue, RunActivity, RunState } from './journal';
 
 /** Identifies a run across the API: the store's integer key plus the user-facing project/id. */
 export interface RunRef {
@@ -25,6 +25,8 @@ export interface RunInfo extends RunRef {
   exit_code: number | null;
   last_step: number | null;
   history_rows: number;
+  /** what the script last did (log() or console output), from its heartbeats; absent in lists */
+  activity?: RunActivity | null;
 }
 
 export interface HistoryPoint {
@@ -36,7 +38,8 @@ export interface HistoryPoint {
 }
 
 export type LiveEvent =
-  | { type: 'run'; run: RunInfo }
+  /** `heartbeat`: only heartbeat_at (and updated_at) moved: the client is alive (about every 10 s per running run) */
+  | { type: 'run'; run: RunInfo; heartbeat?: boolean }
   | { type: 'run-deleted'; run: RunRef }
   | { type: 'history'; run: RunRef; points: HistoryPoint[]; newKeys: string[] }
   | { type: 'summary'; run: RunRef; summary: JsonObject }

@@ -1,6 +1,7 @@
-// WebSocket /api/live: pushes live deltas to subscribers. Each client has a bounded queue flushed
-// every FLUSH_MS; a client that cannot keep up gets its queue dropped and a `resync` message, so a
-// slow subscriber never holds up ingestion or other subscribers.
+// WebSocket /api/live: pushes live deltas to subscribers. Each client has a queue, bounded in events
+// and bytes, flushed every FLUSH_MS; a client that cannot keep up has its queue dropped and, once its
+// socket has drained, gets a `resync` message followed by every later event. So a slow subscriber never
+// holds up ingestion or other subscribers, and what it refetches on `resync` misses nothing.
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Runtime } from './runtime';
@@ -9,19 +10,34 @@ import type { LiveClientMessage, LiveServerMessage } from '../protocol/api';
 import { VERSION } from './runtimeInfo';
 
 const FLUSH_MS = 50;
-const MAX_QUEUED_EVENTS = 20000;
-const MAX_SOCKET_BUFFER = 8 * 1024 * 1024;
+export const MAX_QUEUED_EVENTS = 20000;
+export const MAX_QUEUED_BYTES = 16 * 1024 * 1024;
+export const MAX_SOCKET_BUFFER = 8 * 1024 * 1024;
+
+/** Each event is serialized once, whatever the number of subscribers it goes to. */
+const encoded = new WeakMap<LiveEvent, string>();
+function encode(e: LiveEvent): string {
+  let s = encoded.get(e);
+  if (s === undefined) encoded.set(e, (s = JSON.stringify(e)));
+  return s;
+}
+
+/** The part of a ws WebSocket a subscriber uses (tests drive it with a stand-in). */
+export type LiveSocketLike = Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send'>;
 
 type Filter = Set<number> | '*' | undefined;
 
-class Subscriber {
+export class Subscriber {
   history: Filter;
   console: Filter;
   system: Filter;
-  queue: LiveEvent[] = [];
-  behind = false;
+  /** serialized events waiting for the next flush, and their size in bytes (UTF-16 units, near enough) */
+  queue: string[] = [];
+  queuedBytes = 0;
+  /** events were dropped: nothing is queued until the resync has been sent */
+  behind: string | null = null;
 
-  constructor(readonly ws: WebSocket) {}
+  constructor(readonly ws: LiveSocketLike) {}
 
   wants(e: LiveEvent): boolean {
     const pick = (f: Filter, key: number) => f === '*' || (f instanceof Set && f.has(key));
@@ -35,21 +51,32 @@ class Subscriber {
 
   push(events: LiveEvent[]): void {
     if (this.behind) return;
-    for (const e of events) if (this.wants(e)) this.queue.push(e);
+    for (const e of events) {
+      if (!this.wants(e)) continue;
+      const s = encode(e);
+      this.queue.push(s);
+      this.queuedBytes += s.length;
+    }
     if (this.queue.length > MAX_QUEUED_EVENTS) this.fellBehind('too many queued events');
+    else if (this.queuedBytes > MAX_QUEUED_BYTES) this.fellBehind('too many queued bytes');
   }
 
+  /** Drops the queue; the resync goes out when the socket has drained (flush), not now: events until then are dropped too. */
   fellBehind(reason: string): void {
     this.queue = [];
-    this.behind = true;
-    this.send({ type: 'resync', reason });
+    this.queuedBytes = 0;
+    this.behind = reason;
   }
 
   flush(): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.behind) {
-      // Resume once the socket has drained; the client refetches what it shows.
-      if (this.ws.bufferedAmount < MAX_SOCKET_BUFFER / 4) this.behind = false;
+    if (this.behind !== null) {
+      // Resume once the socket has drained: the resync is the first thing after the gap, and every
+      // event from here on is delivered, so what the client refetches on it misses nothing.
+      if (this.ws.bufferedAmount >= MAX_SOCKET_BUFFER / 4) return;
+      const reason = this.behind;
+      this.behind = null;
+      this.send({ type: 'resync', reason });
       return;
     }
     if (!this.queue.length) return;
@@ -59,11 +86,16 @@ class Subscriber {
     }
     const events = this.queue;
     this.queue = [];
-    this.send({ type: 'events', events });
+    this.queuedBytes = 0;
+    this.sendRaw(`{"type":"events","events":[${events.join(',')}]}`);
   }
 
   send(m: LiveServerMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(m));
+    this.sendRaw(JSON.stringify(m));
+  }
+
+  private sendRaw(text: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(text);
   }
 }
 
@@ -115,7 +147,7 @@ export function attachLiveSocket(rt: Runtime, server: http.Server, authorize: (r
   rt.onShutdown(() => {
     clearInterval(timer);
     unsubscribe();
-    for (const s of subs) s.ws.terminate();
+    for (const ws of wss.clients) ws.terminate();
     wss.close();
   });
 }

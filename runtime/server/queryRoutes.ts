@@ -71,7 +71,7 @@ export function registerQueryRoutes(rt: Runtime): void {
       ...base, entity: run.entity, error: run.error, host: run.host, pid: run.pid, run_dir: run.run_dir, resumed: run.resumed,
       config: run.config, summary: run.summary, metadata: run.metadata, metrics: run.metrics,
       history_keys: keys.filter((k) => !k.name.startsWith('system/')),
-      console_bytes: run.console_bytes,
+      console_bytes: run.console_bytes, activity: run.activity,
       system_keys: keys.filter((k) => k.name.startsWith('system/')).map((k) => k.name.slice('system/'.length)),
     };
     return { json: detail };

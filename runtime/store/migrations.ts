@@ -195,6 +195,23 @@ export const MIGRATIONS: Migration[] = [
   );
     `,
   },
+  {
+    version: 4,
+    description: "the run's last activity, from its heartbeats",
+    sql: `
+      -- JSON {"ts": seconds, "kind": "log"|"console", "step": n} from the latest heartbeat record that
+      -- carried one: when the script last called log() or printed, and its step then. NULL: none yet.
+      ALTER TABLE runs ADD COLUMN activity TEXT;
+    `,
+  },
+  {
+    version: 5,
+    description: 'forks waiting for their source run (runs.fork_pending)',
+    // 1 while a fork_from run lacks its source's history and config: the source was not stored (or had
+    // not reached the fork step) when the fork arrived; ingesting the source completes the fork.
+    sql: `ALTER TABLE runs ADD COLUMN fork_pending INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX runs_fork_pending ON runs(project_id) WHERE fork_pending = 1;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

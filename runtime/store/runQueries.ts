@@ -75,7 +75,8 @@ function runFilter(q: RunQuery): { whereSql: string; args: unknown[] } {
 export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total: number; runs: RunListItem[] } {
   const { whereSql, args } = runFilter(q);
   const sort = q.sort ?? 'created_at';
-  const sortExpr = PLAIN_SORTS[sort] ?? jsonColumn(sort);
+  const plain = PLAIN_SORTS[sort];
+  const sortExpr = plain ?? jsonColumn(sort);
   const order = q.order ?? (sort === 'created_at' ? 'desc' : 'asc');
   if (order !== 'asc' && order !== 'desc') throw new QueryError(`order must be asc or desc, not "${order}"`);
   const columns = (q.columns ?? []).filter(Boolean);
@@ -85,9 +86,11 @@ export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total
   const offset = Math.max(q.offset ?? 0, 0);
   const total = (db.prepare(`SELECT count(*) AS n FROM runs r JOIN projects p ON p.id = r.project_id ${whereSql}`).get(...args) as any).n;
   // NULLs last whatever the direction, then a stable tie-break.
+  const orderBy = plain ? `(${sortExpr}) IS NULL, ${sortExpr} ${order}` : jsonOrder(order);
   const sql = `SELECT ${LIST_COLUMNS}, ${duration} AS duration ${colExprs.length ? ', ' + colExprs.join(', ') : ''}
+    ${plain ? '' : `, ${sortExpr} AS sort_value`}
     FROM runs r JOIN projects p ON p.id = r.project_id ${whereSql}
-    ORDER BY (${sortExpr}) IS NULL, ${sortExpr} ${order}, r.key ${order} LIMIT ? OFFSET ?`;
+    ORDER BY ${orderBy}, r.key ${order} LIMIT ? OFFSET ?`;
   const rows = db.prepare(sql).all(now, ...args, limit, offset) as any[];
   return {
     total,
@@ -102,6 +105,21 @@ export function queryRuns(db: DB, q: RunQuery, now = Date.now() / 1000): { total
       };
     }),
   };
+}
+
+// Non-finite numbers are stored as {"$num": ...} markers, which json_extract gives as this JSON text.
+const NUM = (kind: string) => `'{"$num":"${kind}"}'`;
+
+/**
+ * ORDER BY terms for a config/summary value (the select's sort_value), as spreadsheets order numbers:
+ * -Infinity < finite < +Infinity, then other values (text, objects) after numbers as SQLite orders them;
+ * NaN, then missing, last in both directions.
+ */
+function jsonOrder(order: 'asc' | 'desc'): string {
+  const v = 'sort_value';
+  const last = `CASE WHEN ${v} IS NULL THEN 2 WHEN ${v} = ${NUM('NaN')} THEN 1 ELSE 0 END`;
+  const rank = `CASE WHEN ${v} = ${NUM('-Infinity')} THEN 0 WHEN typeof(${v}) IN ('integer', 'real') THEN 1 WHEN ${v} = ${NUM('Infinity')} THEN 2 ELSE 3 END`;
+  return `${last}, ${rank} ${order}, ${v} ${order}`;
 }
 
 /** json_extract gives scalars as SQL values and objects/arrays as JSON text. */

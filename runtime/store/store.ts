@@ -3,7 +3,7 @@ import type { DB } from './db';
 import { openDatabase } from './db';
 import { SeriesStore } from './series';
 import { flattenRow } from './values';
-import type { JsonObject, JsonValue, RunState } from '../protocol/journal';
+import type { JsonObject, JsonValue, RunActivity, RunState } from '../protocol/journal';
 
 export interface RunRow {
   key: number;
@@ -39,12 +39,14 @@ export interface RunRow {
   last_runtime: number | null;
   history_rows: number;
   console_bytes: number;
+  /** the last activity its heartbeats reported (migration 4) */
+  activity: RunActivity | null;
 }
 
 const RUN_COLUMNS = `r.key, p.name AS project, r.id, r.name, r.notes, r.group_name, r.job_type, r.entity, r.tags, r.state,
   r.exit_code, r.error, r.created_at, r.updated_at, r.finished_at, r.heartbeat_at, r.host, r.pid, r.run_dir, r.sweep_id,
   r.mode, r.launch_id, r.resumed, r.fork_from, r.config, r.config_locked, r.summary, r.metadata, r.metrics, r.last_step,
-  r.last_runtime, r.history_rows, r.console_bytes`;
+  r.last_runtime, r.history_rows, r.console_bytes, r.activity`;
 
 export function rowToRun(r: any): RunRow {
   return {
@@ -56,7 +58,7 @@ export function rowToRun(r: any): RunRow {
     fork_from: r.fork_from ? JSON.parse(r.fork_from) : null, config: JSON.parse(r.config),
     config_locked: JSON.parse(r.config_locked), summary: JSON.parse(r.summary), metadata: JSON.parse(r.metadata),
     metrics: JSON.parse(r.metrics), last_step: r.last_step, last_runtime: r.last_runtime, history_rows: r.history_rows,
-    console_bytes: r.console_bytes,
+    console_bytes: r.console_bytes, activity: r.activity ? JSON.parse(r.activity) : null,
   };
 }
 

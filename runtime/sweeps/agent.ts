@@ -130,8 +130,10 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     const entry: Active = { runId: a.run_id, child, gpu };
     active.set(a.run_id, entry);
     launched++;
-    child.on('error', (e) => log(`trackwell agent: could not start ${argv[0]}: ${e.message}`));
-    child.on('exit', (code, signal) => {
+    let over = false;
+    const end = (code: number | null, signal: NodeJS.Signals | null, why?: string) => {
+      if (over) return;
+      over = true;
       clearTimeout(entry.stopping);
       active.delete(a.run_id);
       // A trial killed (SIGKILL after the grace period) or dead without finishing cannot say so itself: tell
@@ -139,19 +141,30 @@ export async function runAgent(o: AgentOptions): Promise<number> {
       if ((code !== 0 || signal) && rt && child.pid !== undefined) {
         void requestJson(rt.url, rt.token, 'POST', '/api/process-exit', { pid: child.pid, launch_id: a.run_id, code, signal, stopped: entry.stopReason }, 5000).catch(() => undefined);
       }
+      // The controller marks a trial that ended without a run of its own as failed.
       ended.push({ run_id: a.run_id, exit_code: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : null) });
       const failed = code !== 0 && !entry.stopReason;
-      log(`trackwell agent: trial ${a.run_id} ${entry.stopReason ? 'stopped' : failed ? `failed (${signal ?? `exit code ${code}`})` : 'finished'}`);
+      // 127 is what /usr/bin/env (the default command's ${env}) exits with when the interpreter is missing.
+      why ??= code === 127 ? `exit code 127: a program in \`command\` was not found (${argv.join(' ')}); fix \`command\` in the sweep config or --python` : undefined;
+      log(`trackwell agent: trial ${a.run_id} ${entry.stopReason ? 'stopped' : failed ? `failed (${why ?? signal ?? `exit code ${code}`})` : 'finished'}`);
       if (failed) {
         const now = Date.now();
         failures.push(now);
         while (failures.length && now - failures[0] > FLAP_WINDOW_MS) failures.shift();
         if (failures.length >= FLAP_FAILURES && !flapping) {
-          flapping = `${FLAP_FAILURES} trials failed within a minute; stopping this agent. Run the program by hand to see why (its output is above, and in \`trackwell logs ${a.run_id}\`).`;
+          flapping = `${FLAP_FAILURES} trials failed within a minute; stopping this agent. ` + (why
+            ? `${why}.`
+            : `Run the program by hand to see why (its output is above, and in \`trackwell logs ${a.run_id}\`).`);
           noMore = flapping;
         }
       }
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      // Node emits 'error' and 'close' but never 'exit' when the program cannot be started at all.
+      if (child.pid !== undefined) return log(`trackwell agent: trial ${a.run_id}: ${e.message}`);
+      end(127, null, spawnFailure(argv[0], e));
     });
+    child.on('exit', (code, signal) => end(code, signal));
   };
 
   try {
@@ -181,6 +194,14 @@ export async function runAgent(o: AgentOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Why a trial's program could not be started, and what to change. */
+export function spawnFailure(program: string, e: NodeJS.ErrnoException): string {
+  const what = e.code === 'ENOENT' ? 'no such program on PATH or at that path'
+    : e.code === 'EACCES' ? 'permission denied, it is not executable'
+    : e.message;
+  return `could not start "${program}": ${what}; fix \`command\` in the sweep config, whose first item is the program to run`;
 }
 
 /**

@@ -1,7 +1,12 @@
 // `npm run bench:lsp`: time from an edit to diagnostics for a 2,000-line sweep file.
 //  1. in process: apply an incremental edit to the document, then compute its diagnostics (parse, schema,
 //     semantic checks, ranges, quick fixes) — the work the server does when its debounce fires;
-//  2. over stdio with the real server (debounce set to 0): didChange sent → publishDiagnostics received.
+//  2. over stdio with the real server (debounce set to 0): didChange sent → publishDiagnostics received —
+//     the analysis, which the < 50 ms target is about; then again with the server's own 150 ms debounce,
+//     which is what a user waits for after the last keystroke;
+//  3. edits the chunk cache cannot serve (unclosed quote or flow list, anchors), which parse the whole file;
+//  4. a 1.2 MB file opened over stdio: its diagnostics come from the worker thread while hovers in
+//     another file keep being answered.
 // The first WARMUP edits (JIT compilation) are timed apart from the EDITS measured ones.
 // Usage: node --import tsx scripts/bench/lsp.ts [--edits 50] [--warmup 10]
 import { spawn } from 'node:child_process';
@@ -67,63 +72,155 @@ function inProcess(text: string): Timings {
   return { warmup: times.slice(0, WARMUP), measured: times.slice(WARMUP) };
 }
 
-async function overStdio(text: string): Promise<Timings> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-lsp-'));
-  const file = path.join(dir, 'bench.sweep.yaml');
-  fs.writeFileSync(file, text);
-  const uri = pathToFileURL(file).toString();
-  const bundled = path.join(root, 'dist/lsp.js');
-  const args = fs.existsSync(bundled) ? [bundled, '--stdio'] : ['--import', 'tsx', path.join(root, 'runtime/lsp/server.ts'), '--stdio'];
-  const proc = spawn(process.execPath, args, { cwd: root, stdio: 'pipe' });
-  let buf = Buffer.alloc(0);
-  let nextId = 1;
-  const waiting = new Map<string, (msg: any) => void>();
-  proc.stdout.on('data', (chunk: Buffer) => {
-    buf = Buffer.concat([buf, chunk]);
-    for (;;) {
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const len = Number(/Content-Length: (\d+)/i.exec(buf.subarray(0, end).toString())![1]);
-      if (buf.length < end + 4 + len) return;
-      const msg = JSON.parse(buf.subarray(end + 4, end + 4 + len).toString());
-      buf = buf.subarray(end + 4 + len);
-      const key = msg.method === 'textDocument/publishDiagnostics' ? `diag:${msg.params.version}` : `id:${msg.id}`;
-      waiting.get(key)?.(msg);
-      waiting.delete(key);
-    }
-  });
-  const send = (msg: object) => {
+/** The real server over stdio (the bundle when built), with a minimal client: requests by id, diagnostics by version. */
+class StdioSession {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-lsp-'));
+  private readonly proc;
+  private buf = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly waiting = new Map<string, (msg: any) => void>();
+
+  constructor() {
+    const bundled = path.join(root, 'dist/lsp.js');
+    const args = fs.existsSync(bundled) ? [bundled, '--stdio'] : ['--import', 'tsx', path.join(root, 'runtime/lsp/server.ts'), '--stdio'];
+    this.proc = spawn(process.execPath, args, { cwd: root, stdio: 'pipe' });
+    this.proc.stdout.on('data', (chunk: Buffer) => {
+      this.buf = Buffer.concat([this.buf, chunk]);
+      for (;;) {
+        const end = this.buf.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, end).toString())![1]);
+        if (this.buf.length < end + 4 + len) return;
+        const msg = JSON.parse(this.buf.subarray(end + 4, end + 4 + len).toString());
+        this.buf = this.buf.subarray(end + 4 + len);
+        const key = msg.method === 'textDocument/publishDiagnostics' ? `diag:${msg.params.uri}:${msg.params.version}` : `id:${msg.id}`;
+        this.waiting.get(key)?.(msg);
+        this.waiting.delete(key);
+      }
+    });
+  }
+
+  send(msg: object): void {
     const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', ...msg }));
-    proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
-    proc.stdin.write(body);
-  };
-  const wait = (key: string) => new Promise<any>((resolve) => waiting.set(key, resolve));
+    this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    this.proc.stdin.write(body);
+  }
+
+  wait(key: string): Promise<any> {
+    return new Promise((resolve) => this.waiting.set(key, resolve));
+  }
+
+  request(method: string, params: unknown): Promise<any> {
+    const id = this.nextId++;
+    const got = this.wait(`id:${id}`);
+    this.send({ id, method, params });
+    return got;
+  }
+
+  /** initialize; debounceMs undefined keeps the server's own debounce (what the editor gets). */
+  async init(debounceMs: number | undefined): Promise<void> {
+    await this.request('initialize', { processId: process.pid, rootUri: pathToFileURL(this.dir).toString(), capabilities: {},
+      initializationOptions: debounceMs === undefined ? {} : { debounceMs } });
+    this.send({ method: 'initialized', params: {} });
+  }
+
+  /** Opens a document and resolves when its first diagnostics arrive. */
+  open(uri: string, text: string): Promise<any> {
+    const got = this.wait(`diag:${uri}:1`);
+    this.send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } });
+    return got;
+  }
+
+  async close(): Promise<void> {
+    await this.request('shutdown', null);
+    this.send({ method: 'exit', params: null });
+    this.proc.kill();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** didChange sent → publishDiagnostics received, for `count` edits after `warmup` ones. */
+async function overStdio(text: string, debounceMs: number | undefined, warmup = WARMUP, count = EDITS): Promise<Timings> {
+  const session = new StdioSession();
   try {
-    const init = wait('id:1');
-    send({ id: nextId++, method: 'initialize', params: { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities: {}, initializationOptions: { debounceMs: 0 } } });
-    await init;
-    send({ method: 'initialized', params: {} });
+    await session.init(debounceMs);
+    const uri = pathToFileURL(path.join(session.dir, 'bench.sweep.yaml')).toString();
     let doc = TextDocument.create(uri, 'yaml', 1, text);
-    const opened = wait('diag:1');
-    send({ method: 'textDocument/didOpen', params: { textDocument: { uri, languageId: 'yaml', version: 1, text } } });
-    await opened;
+    await session.open(uri, text);
     const times: number[] = [];
-    for (let i = 0; i < WARMUP + EDITS; i++) {
+    for (let i = 0; i < warmup + count; i++) {
       const change = editAt(doc, i);
       doc = TextDocument.update(doc, [change], doc.version + 1);
-      const got = wait(`diag:${doc.version}`);
+      const got = session.wait(`diag:${uri}:${doc.version}`);
       const t0 = performance.now();
-      send({ method: 'textDocument/didChange', params: { textDocument: { uri, version: doc.version }, contentChanges: [change] } });
+      session.send({ method: 'textDocument/didChange', params: { textDocument: { uri, version: doc.version }, contentChanges: [change] } });
       await got;
       times.push(performance.now() - t0);
     }
-    send({ id: nextId++, method: 'shutdown', params: null });
-    send({ method: 'exit', params: null });
-    return { warmup: times.slice(0, WARMUP), measured: times.slice(WARMUP) };
+    return { warmup: times.slice(0, warmup), measured: times.slice(warmup) };
   } finally {
-    proc.kill();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await session.close();
   }
+}
+
+/**
+ * A large file opened over stdio (analysed in the server's worker thread): the time to its diagnostics,
+ * and the latency of hovers in a small file sent every 10 ms meanwhile.
+ */
+async function largeFile(bigText: string): Promise<{ open: number; hovers: number[] }> {
+  const session = new StdioSession();
+  try {
+    await session.init(0);
+    const small = pathToFileURL(path.join(session.dir, 'sweep.yaml')).toString();
+    await session.open(small, 'method: random\nparameters:\n  x:\n    values: [1, 2]\n');
+    await session.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 2 } });
+    const big = pathToFileURL(path.join(session.dir, 'big.sweep.yaml')).toString();
+    const t0 = performance.now();
+    let open = 0;
+    const opened = session.open(big, bigText).then(() => (open = performance.now() - t0));
+    const hovers: number[] = [];
+    while (!open) {
+      const h0 = performance.now();
+      await session.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 2 } });
+      hovers.push(performance.now() - h0);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await opened;
+    return { open, hovers };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Edits that the chunk cache cannot serve, each on the 2,000-line file as a new version (see docs/benchmarks.md). */
+function fallbackEdits(text: string, kind: 'quote' | 'flow' | 'anchor', count: number): number[] {
+  const svc = new SweepLanguageService({
+    workspaceFolders: () => [root], settings: () => ({ sweepFiles: [] }), readFile: () => undefined, initConfigFiles: () => new Set(), metricKeys: async () => [],
+  });
+  const uri = pathToFileURL(path.join(root, 'bench.sweep.yaml')).toString();
+  const lines = text.split('\n');
+  svc.diagnostics(TextDocument.create(uri, 'yaml', 0, text));
+  const at = kind === 'quote' ? lines.map((l, n) => (l.startsWith('    distribution: ') ? n : -1)) : lines.map((l, n) => (l.includes('values: [') ? n : -1));
+  const targets = at.filter((n) => n >= 0);
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = targets[(i * 37) % targets.length];
+    const edited = lines.slice();
+    edited[n] = kind === 'quote' ? edited[n].replace(': ', ': "') : kind === 'flow' ? edited[n].replace(']', '') : edited[n].replace('values:', 'values: &v');
+    const doc = TextDocument.create(uri, 'yaml', i + 1, edited.join('\n'));
+    const t0 = performance.now();
+    svc.diagnostics(doc);
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+/** The 2,000-line file repeated to about `kib` KiB (parameter names made unique). */
+function largeSweep(base: string, kib: number): string {
+  const [head, params] = base.split('parameters:\n');
+  let out = `${head}parameters:\n`;
+  for (let copy = 0; out.length < kib * 1024; copy++) out += params.replace(/^ {2}(\w+):/gm, `  $1_c${copy}:`);
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -136,8 +233,7 @@ async function main(): Promise<void> {
     return m;
   };
   report('in process (edit → diagnostics)', inProcess(text));
-  // Without the chunk cache: what opening a file costs, and every edit of a file that cannot be chunked
-  // (anchors/aliases, several documents, an unterminated quote or flow list).
+  // Without the chunk cache: what opening a file costs, and every edit of a file that cannot be chunked.
   const full: number[] = [];
   for (let i = 0; i < 20; i++) {
     const t0 = performance.now();
@@ -145,9 +241,21 @@ async function main(): Promise<void> {
     full.push(performance.now() - t0);
   }
   report('in process, one full parse (no chunk cache)', { warmup: full.slice(0, 5), measured: full.slice(5) });
-  const b = report('over stdio (didChange → publishDiagnostics, debounce 0)', await overStdio(text));
+  // Edits the chunk cache cannot serve: an unclosed quote or flow list (while typing), an anchor (the whole file).
+  for (const kind of ['quote', 'flow', 'anchor'] as const) {
+    const times = fallbackEdits(text, kind, 25);
+    report(`in process, edit leaving ${kind === 'quote' ? 'an unclosed quote' : kind === 'flow' ? 'an unclosed flow list' : 'an anchor'} (full parse)`, { warmup: times.slice(0, 5), measured: times.slice(5) });
+  }
+  const b = report('over stdio, analysis (didChange → publishDiagnostics, debounce 0)', await overStdio(text, 0));
+  // What the user waits for after the last keystroke: the server's own debounce plus the analysis.
+  report('over stdio, with the server\'s 150 ms debounce (didChange → publishDiagnostics)', await overStdio(text, undefined, 5, 20));
   const target = 50;
-  console.log(b.p95 < target ? `target met: p95 under ${target} ms` : `target missed: p95 ${ms(b.p95)} ≥ ${target} ms`);
+  console.log(b.p95 < target ? `target met: analysis p95 under ${target} ms after an edit (plus the 150 ms debounce in the editor)` : `target missed: analysis p95 ${ms(b.p95)} ≥ ${target} ms`);
+  const bigText = largeSweep(text, 1200);
+  const big = await largeFile(bigText);
+  const h = stats(big.hovers);
+  console.log(`large file (${(bigText.length / 1024).toFixed(0)} KiB, analysed in the worker thread): open → diagnostics ${ms(big.open)}; ` +
+    `${big.hovers.length} hovers in another file meanwhile: median ${ms(h.median)}, max ${ms(h.max)}`);
 }
 
 void main();

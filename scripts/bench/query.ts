@@ -80,6 +80,7 @@ async function historyQuery(): Promise<void> {
     const ramp = await timed(`${base}&keys=ramp`);
     const noise = await timed(`${base}&keys=noise`);
     const byMetric = await timed(`${base}&keys=loss&x=metric:samples_seen`, 7);
+    const relative: number[] = await timed(`${q}&x=relative`, 10);
     const s = cold.body.series.loss;
     console.log(`history query, ${N.toLocaleString()} points -> ${s.x.length} points at 1000 px (count ${s.count}, sampled ${s.sampled})`);
     console.log(`  x=step full range: cold ${cold.ms.toFixed(1)} ms (${cold.serverMs.toFixed(1)} ms in the runtime), warm median ${pct(times, 0.5).toFixed(1)} ms, p95 ${pct(times, 0.95).toFixed(1)} ms (HTTP round trip included)`);
@@ -87,7 +88,8 @@ async function historyQuery(): Promise<void> {
     console.log(`  x=wall full range: median ${pct(wall, 0.5).toFixed(1)} ms`);
     console.log(`  x=step, monotone ramp: median ${pct(ramp, 0.5).toFixed(1)} ms, p95 ${pct(ramp, 0.95).toFixed(1)} ms`);
     console.log(`  x=step, white noise:   median ${pct(noise, 0.5).toFixed(1)} ms, p95 ${pct(noise, 0.95).toFixed(1)} ms`);
-    console.log(`  x=metric (another logged metric as x): median ${pct(byMetric, 0.5).toFixed(1)} ms`);
+    console.log(`  x=relative time:   median ${pct(relative, 0.5).toFixed(1)} ms`);
+    console.log(`  x=metric (another logged metric as x): first query ${byMetric[0].toFixed(1)} ms, then median ${pct(byMetric.slice(1), 0.5).toFixed(1)} ms`);
   } finally {
     rt.proc.kill('SIGTERM');
     await new Promise((r) => rt.proc.once('exit', r));

@@ -1,6 +1,7 @@
 // The chart controls a user drives in the browser against a real runtime: x axis, smoothing, log scale,
-// the tooltip (read back from its text mirror), collapsing sections (kept across a reload), tabs,
-// Compare from the list, one colour per run from view to view, and a console longer than one page.
+// the tooltip (read back from its text mirror), reading and zooming a chart from the keyboard, collapsing
+// sections (kept across a reload), tabs, Compare from the list, one colour per run from view to view,
+// and a console longer than one page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -103,6 +104,52 @@ test('x axis, smoothing, log scale and the tooltip change what a chart draws', {
   await p.waitForSelector(`${chart('train/loss')}[data-points="300"][data-scale="log"][data-smoothing="0.9"]`);
   await p.click('vscode-checkbox.tw-log');
   await p.waitForSelector(`${chart('train/loss')}[data-scale="linear"]`);
+  assert.deepEqual(errors, []);
+});
+
+test('keyboard: arrows read exact values point by point, + and - zoom around the point, Escape resets', { skip }, async () => {
+  const { p, errors } = await page();
+  await openDashboard(p, rt, `#/run/${keys.ctrl0001}`);
+  await p.waitForSelector(`${chart('train/loss')}[data-points="300"]`);
+  const exact = (await rt.get(`/api/runs/${keys.ctrl0001}/history?keys=train/loss`)).series['train/loss'].y as number[];
+  const readout = () => p.textContent(`${chart('train/loss')} .tw-chart-readout`).then((t) => t ?? '');
+  const expectRead = async (step: number) => {
+    const want = `Step ${step}\n${exact[step]}`;
+    await waitFor(async () => (await readout()) === want, 5000, `${JSON.stringify(want)} read out`).catch(async (e) => {
+      throw new Error(`${(e as Error).message}; it says ${JSON.stringify(await readout())}`);
+    });
+  };
+  assert.match(await p.getAttribute(chart('train/loss'), 'aria-label') ?? '', /arrows/);
+  assert.equal(await p.getAttribute(`${chart('train/loss')} .tw-chart-readout`, 'aria-live'), 'polite');
+
+  await p.focus(chart('train/loss'));
+  await p.keyboard.press('End');
+  await expectRead(299);
+  await p.keyboard.press('Home');
+  await expectRead(0);
+  await p.keyboard.press('ArrowRight');
+  await p.keyboard.press('ArrowRight');
+  await expectRead(2);
+  await p.keyboard.press('ArrowLeft');
+  await expectRead(1);
+
+  // Zoom in around step 1: half the steps, at full detail, and the point is still read out.
+  await p.keyboard.press('+');
+  await p.waitForSelector(`${chart('train/loss')}.tw-zoomed[data-points="150"]`);
+  assert.equal(await p.$eval('vscode-button:has-text("Reset zoom")', (el) => (el as HTMLElement & { disabled: boolean }).disabled), false);
+  await p.keyboard.press('ArrowRight');
+  await expectRead(2);
+  await p.keyboard.press('+');
+  await p.waitForSelector(`${chart('train/loss')}[data-points="75"]`);
+  // Out again until everything shows: that is the reset.
+  await p.keyboard.press('-');
+  await p.waitForSelector(`${chart('train/loss')}[data-points="150"]`);
+  await p.keyboard.press('-');
+  await p.waitForSelector(`${chart('train/loss')}:not(.tw-zoomed)[data-points="300"]`);
+  await p.keyboard.press('+');
+  await p.waitForSelector(`${chart('train/loss')}.tw-zoomed`);
+  await p.keyboard.press('Escape');
+  await p.waitForSelector(`${chart('train/loss')}:not(.tw-zoomed)[data-points="300"]`);
   assert.deepEqual(errors, []);
 });
 

@@ -82,6 +82,48 @@ function webview(page) {
   return page.frameLocator('iframe.webview.ready:visible').frameLocator('#active-frame');
 }
 
+/**
+ * The page box of `word` where the active editor renders the line that starts with `linePrefix` (Monaco
+ * draws each line as spans in a `.view-line`; a DOM Range over the word's characters gives its pixels).
+ */
+async function wordBox(page, linePrefix, word) {
+  return page.evaluate(([linePrefix, word]) => {
+    const lines = [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-line')];
+    const line = lines.find((l) => l.textContent.replace(/\u00a0/g, ' ').startsWith(linePrefix));
+    if (!line) return undefined;
+    const nodes = [];
+    let text = '';
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+      nodes.push({ node: walker.currentNode, start: text.length });
+      text += walker.currentNode.data;
+    }
+    const at = text.replace(/\u00a0/g, ' ').indexOf(word);
+    if (at < 0) return undefined;
+    const locate = (off, end) => {
+      const n = nodes.find((x) => (end ? off <= x.start + x.node.data.length : off < x.start + x.node.data.length));
+      return [n.node, off - n.start];
+    };
+    const range = document.createRange();
+    range.setStart(...locate(at, false));
+    range.setEnd(...locate(at + word.length, true));
+    const r = range.getBoundingClientRect();
+    return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+  }, [linePrefix, word]);
+}
+
+/** Whether an error squiggle sits on the same screen line as `box` and spans it. */
+async function squiggleUnder(page, box) {
+  const squiggles = await page.locator('.editor-group-container.active .monaco-editor .squiggly-error')
+    .evaluateAll((els) => els.map((e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; }));
+  return squiggles.some((q) => q.top < box.bottom && q.bottom > box.top && q.left <= box.left + 1 && q.right >= box.right - 1);
+}
+
+async function showView(page, label) {
+  const selected = await page.locator(`.activitybar .action-item.checked a[aria-label^="${label}"]`).count();
+  if (!selected) await page.locator(`.activitybar .action-item a[aria-label^="${label}"]`).click();
+}
+
 async function showRunsView(page) {
   const item = page.locator('.activitybar .action-item a[aria-label^="Trackwell"]');
   const selected = await page.locator('.activitybar .action-item.checked a[aria-label^="Trackwell"]').count();
@@ -140,13 +182,40 @@ test('after a window reload the run panel is restored (webview serializer) and s
   await page.screenshot({ path: path.join(shots, '4b-run-panel-restored.png') });
 });
 
-test('a script that raises ends failed, in the Runs view and in the store', async (page) => {
+test('a script that raises ends failed: run from the editor title button, the palette and the explorer context menu', async (page) => {
+  const failedRows = page.locator('.monaco-list-row', { hasText: 'e2e-failing' }).filter({ hasText: 'failed' });
+  /** The n-th run of failing.py ended failed, in the store and in the Runs view. */
+  const nthFailed = async (n, how) => {
+    await waitFor(`failed run #${n} in the store (${how})`,
+      async () => storedRuns().filter((r) => r.name === 'e2e-failing' && r.state === 'failed').length === n, 90000);
+    await showRunsView(page);
+    await waitFor(`${n} failed e2e-failing rows in the Runs view`, async () => (await failedRows.count()) === n, 30000);
+    log(`${how}: run #${n} of failing.py ended failed`);
+  };
+
+  // The editor title bar's button, as a user clicks it.
+  await openFile(page, 'failing.py');
+  const button = page.locator('.editor-group-container.active .editor-actions a[aria-label*="Run with Tracking"]');
+  await button.waitFor({ timeout: 30000 });
+  await page.screenshot({ path: path.join(shots, '5a-title-button.png') });
+  await button.click();
+  await nthFailed(1, 'editor title button');
+  await page.screenshot({ path: path.join(shots, '5-failed-run.png') });
+
+  // The command palette on the active editor.
   await openFile(page, 'failing.py');
   await runCommand(page, 'Trackwell: Run with Tracking');
-  await showRunsView(page);
-  await page.locator('.monaco-list-row', { hasText: 'e2e-failing' }).filter({ hasText: 'failed' }).waitFor({ timeout: 90000 });
-  await waitFor('the failed run in the store', async () => storedRuns().find((r) => r.name === 'e2e-failing' && r.state === 'failed'));
-  await page.screenshot({ path: path.join(shots, '5-failed-run.png') });
+  await nthFailed(2, 'command palette');
+
+  // The explorer's context menu with another file active: it runs the file clicked, not the active editor.
+  await openFile(page, 'sweep.yaml');
+  await showView(page, 'Explorer');
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'failing.py' }).click({ button: 'right' });
+  const item = page.locator('.context-view .action-item', { hasText: 'Run with Tracking' });
+  await item.waitFor({ timeout: 10000 });
+  await page.screenshot({ path: path.join(shots, '5b-explorer-context-menu.png') });
+  await item.click();
+  await nthFailed(3, 'explorer context menu');
 });
 
 test('sweep.yaml: squiggles on bad values, completion offers `bayes`, a quick fix turns minimise into minimize', async (page) => {
@@ -154,7 +223,17 @@ test('sweep.yaml: squiggles on bad values, completion offers `bayes`, a quick fi
   const errors = page.locator('.editor-group-container.active .monaco-editor .squiggly-error');
   await waitFor('three error squiggles', async () => (await errors.count()) >= 3, 60000);
   log('squiggles:', await errors.count());
+  // The squiggles are where the errors are: under `bayesian` on the `method:` line and `minimise` on `goal:`.
+  const bad = await wordBox(page, 'method:', 'bayesian');
+  assert.ok(bad, 'the method: line is rendered');
+  await waitFor('a squiggle under `bayesian`', () => squiggleUnder(page, bad), 20000);
+  assert.ok(await squiggleUnder(page, await wordBox(page, '  goal:', 'minimise')), 'a squiggle under `minimise`');
+  // Hovering the squiggle shows the server's message for that value.
+  await page.mouse.move((bad.left + bad.right) / 2, (bad.top + bad.bottom) / 2);
+  await page.locator('.monaco-hover:visible', { hasText: 'is not a valid' }).filter({ hasText: 'bayesian' }).first().waitFor({ timeout: 20000 });
   await page.screenshot({ path: path.join(shots, '6-sweep-squiggles.png') });
+  await page.mouse.move(700, 880);
+  await page.keyboard.press('Escape');
 
   // Replace `bayesian` (line 2, from column 9) by completing `ba`.
   await goTo(page, 2, 9);

@@ -93,6 +93,35 @@ test('filters give exact totals, free text searches name, tags, group and notes,
   }
 });
 
+test('sorting by a summary or config value orders -Infinity < finite < +Infinity, with NaN, then missing, last both ways', async () => {
+  const root = tmpDir();
+  const loss: Record<string, unknown> = {
+    nan00001: { $num: 'NaN' }, ninf0001: { $num: '-Infinity' }, five0001: 5, neg00001: -2, pinf0001: { $num: 'Infinity' }, none0001: undefined, flat0001: 1.5,
+  };
+  Object.entries(loss).forEach(([id, v], i) => {
+    const j = new JournalWriter(path.join(root, 'runs', `d-${id}`), id, 'proj', { start_time: T0 + i });
+    // flat0001 logs a flat dotted key, which the sort reads like a nested one.
+    if (id === 'flat0001') j.add('summary', { update: { 'eval.loss': v } });
+    else if (v !== undefined) j.add('summary', { update: { eval: { loss: v } } });
+    if (v !== undefined) j.add('config', { update: { lr: v } });
+    j.add('exit', { state: 'finished', exit_code: 0 });
+  });
+  const rt = await startRuntime(root);
+  try {
+    await waitFor(async () => (await rt.get('/api/runs')).total === 7, 10000, 'runs');
+    const ids = async (qs: string) => (await rt.get(`/api/runs?${qs}`)).runs.map((r: any) => r.id);
+    assert.deepEqual(await ids('sort=summary.eval.loss&order=asc'), ['ninf0001', 'neg00001', 'flat0001', 'five0001', 'pinf0001', 'nan00001', 'none0001']);
+    assert.deepEqual(await ids('sort=summary.eval.loss&order=desc'), ['pinf0001', 'five0001', 'flat0001', 'neg00001', 'ninf0001', 'nan00001', 'none0001']);
+    assert.deepEqual(await ids('sort=config.lr&order=desc'), ['pinf0001', 'five0001', 'flat0001', 'neg00001', 'ninf0001', 'nan00001', 'none0001']);
+    // Paging goes through the same order.
+    assert.deepEqual(await ids('sort=summary.eval.loss&order=desc&offset=4&limit=2'), ['ninf0001', 'nan00001']);
+    const shown = await rt.get('/api/runs?sort=summary.eval.loss&order=desc&limit=1&columns=summary.eval.loss');
+    assert.deepEqual(shown.runs[0].columns, { 'summary.eval.loss': { $num: 'Infinity' } });
+  } finally {
+    await rt.stop();
+  }
+});
+
 test('history by wall time and relative time over HTTP, and unknown keys answer empty without writing', async () => {
   const root = tmpDir();
   const rt = await startRuntime(root);
@@ -215,8 +244,54 @@ test('live events carry summary and state changes; a subscriber that stops readi
     await post(rt, j, offset);
     await waitFor(() => slow.messages.slice(slow.messages.indexOf(resync)).some((m) => m.type === 'events' && m.events.some((e: any) => e.type === 'summary' && e.summary.best === 0.95)), 10000, 'events after the resync');
     assert.ok(ingestMs < 20000, `ingest took ${ingestMs} ms while a subscriber was stuck`);
+    assert.ok(!fast.messages.some((m) => m.type === 'resync'), 'the fast client never fell behind');
+    assert.equal(slow.messages.filter((m) => m.type === 'resync').length, 1, 'one resync for one gap');
     fast.close();
     slow.close();
+  } finally {
+    await rt.stop();
+  }
+});
+
+test('a running run\'s heartbeat is pushed as a run event about every 10 s of its clock, not on every record', async () => {
+  const root = tmpDir();
+  const rt = await startRuntime(root);
+  try {
+    const live = await rt.live();
+    const j = new JournalWriter(path.join(tmpDir(), 'r'), 'beatrun1', 'proj', { start_time: T0 });
+    let offset = 0;
+    let mark = 0;
+    /** Posts records with the given timestamps, then a summary marker in the same batch; the run events that came with them. */
+    const step = async (records: [string, Record<string, unknown>, number][]) => {
+      for (const [t, f, ts] of records) j.add(t, f, ts);
+      j.add('summary', { update: { mark: ++mark } }, records.at(-1)![2]);
+      offset = await post(rt, j, offset);
+      const want = mark;
+      await waitFor(() => live.events().some((e) => e.type === 'summary' && e.summary.mark === want), 5000, `marker ${want}`);
+      const events = live.events();
+      const from = events.findIndex((e) => e.type === 'summary' && e.summary.mark === want - 1);
+      const to = events.findIndex((e) => e.type === 'summary' && e.summary.mark === want);
+      return events.slice(from + 1, to).filter((e) => e.type === 'run');
+    };
+    const first = await step([['heartbeat', {}, T0]]);
+    assert.equal(first.length, 1, 'the new run');
+    assert.equal(first[0].heartbeat, undefined, 'a run record is not a heartbeat-only event');
+    assert.deepEqual(await step([['heartbeat', {}, T0 + 5]]), [], '5 s later: nothing');
+    const beat = await step([['heartbeat', {}, T0 + 10]]);
+    assert.equal(beat.length, 1);
+    assert.equal(beat[0].heartbeat, true);
+    assert.equal(beat[0].run.heartbeat_at, T0 + 10);
+    assert.equal(beat[0].run.state, 'running');
+    assert.deepEqual(await step([['history', { step: 0, data: { loss: 1 } }, T0 + 15]]), []);
+    // Any record carries the client's clock forward, history included; one event per batch at most.
+    const viaHistory = await step([['history', { step: 1, data: { loss: 1 } }, T0 + 21], ['heartbeat', {}, T0 + 33]]);
+    assert.deepEqual(viaHistory.map((e) => e.run.heartbeat_at), [T0 + 33]);
+    assert.equal((await rt.get('/api/runs')).runs[0].heartbeat_at, T0 + 33, 'the same as the list answers');
+    // The exit is a state change (not a heartbeat), and a finished run beats no more.
+    const exit = await step([['exit', { state: 'finished', exit_code: 0 }, T0 + 50]]);
+    assert.deepEqual(exit.map((e) => [e.run.state, e.heartbeat]), [['finished', undefined]]);
+    assert.deepEqual(await step([['heartbeat', {}, T0 + 70]]), []);
+    live.close();
   } finally {
     await rt.stop();
   }

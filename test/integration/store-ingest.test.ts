@@ -46,7 +46,7 @@ test('sync ingests a journal; show and export give what was logged', () => {
   const csv = cli(root, ['export', 'abc12345', '--format', 'csv']).stdout.trim().split('\n');
   assert.equal(csv[0], '_step,_runtime,_timestamp,acc,loss,nested.a,nested.b.c,word');
   assert.equal(csv[2], '1,0.5,1700000003,NaN,0.5,,,"hi, ""there"""');
-  assert.equal(csv[3], '5,2.5,1700000004,0.7,inf,,,');
+  assert.equal(csv[3], '5,2.5,1700000004,0.7,Infinity,,,');
   assert.equal(cli(root, ['logs', 'abc12345']).stdout, 'hello\nwarn\n');
   const ls = cliJson(root, ['ls', '--json']);
   assert.equal(ls.length, 1);

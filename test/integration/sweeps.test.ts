@@ -4,7 +4,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cli, cliAsync, cliJson, tmpDir, waitFor } from '../helpers/cli';
+import { spawn } from 'node:child_process';
+import { CLI, cli, cliAsync, cliJson, tmpDir, waitFor, type CliResult } from '../helpers/cli';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'shared', 'examples');
 const roots: string[] = [];
@@ -49,15 +50,27 @@ test('the example sweep runs 8 trials with 2 parallel agents, every run with its
   assert.equal(s.trials.length, 8);
   assert.equal(new Set(s.trials.map((x: any) => x.run_id)).size, 8);
   for (const trial of s.trials) {
-    assert.equal(trial.state, 'finished', JSON.stringify(trial));
     const run = cliJson(root, ['show', `sweeps/${trial.run_id}`, '--json']);
+    assert.equal(run.state, trial.state);
+    if (trial.state === 'killed') {
+      // The config has hyperband (min_iter 3, eta 2): a run behind at a band while still running may be
+      // stopped. That is the only acceptable way not to finish, and the run must say so.
+      assert.match(trial.stop_reason, /^hyperband: /, JSON.stringify(trial));
+      assert.equal(run.error?.type, 'EarlyTermination', JSON.stringify(run.error));
+      assert.match(run.error.message, /^killed by early termination: hyperband: /);
+      assert.ok(run.history_rows >= 3 && run.history_rows <= 12, `stopped at a band: ${run.history_rows} rows`);
+    } else {
+      assert.equal(trial.state, 'finished', JSON.stringify(trial));
+      assert.equal(trial.stop_reason, null);
+      assert.equal(run.history_rows, 12);
+    }
     assert.equal(run.sweep_id, id);
     // The script passes its argparse defaults to init(); the sweep's values win.
     assert.deepEqual(run.config, trial.params);
     assert.ok(run.config.lr >= 0.0001 && run.config.lr <= 0.1);
     assert.ok([1, 2, 3, 4].includes(run.config.layers));
+    assert.ok(['relu', 'gelu', 'tanh'].includes(run.config.activation));
     assert.equal(typeof run.summary.val_loss, 'number');
-    assert.equal(run.history_rows, 12);
   }
   assert.equal(s.counts.done, 8);
   assert.ok(s.best && s.trials.every((x: any) => x.metric >= s.best.value));
@@ -84,6 +97,52 @@ test('a failing trial does not stop the sweep; three failures within a minute st
   assert.notEqual(b.code, 0);
   assert.match(b.stderr, /3 (trials )?fail/i);
   assert.equal(show(root, id2).trials.length, 3);
+});
+
+/** Runs an agent; one still alive after `ms` is killed and fails the test, so a hung agent cannot stall the suite. */
+function agentOrHang(root: string, args: string[], cwd: string, ms = 90000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, TRACKWELL_DIR: root } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`trackwell ${args.join(' ')} hung; its output:\n${stderr}`));
+    }, ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('a command whose program does not exist: each trial fails saying why, and the agent stops after three', { timeout: 180000 }, async () => {
+  const { root, dir } = workspace({
+    'sweep.yaml': 'program: train.py\nmethod: random\ncommand:\n  - nosuch-trainer-7f3\n  - ${program}\n  - ${args}\nparameters:\n  x:\n    min: 0.0\n    max: 1.0\n',
+    'plain.yaml': 'program: train.py\nmethod: random\nparameters:\n  x:\n    min: 0.0\n    max: 1.0\n',
+    'train.py': program('run.log({"loss": run.config.x})'),
+  });
+  for (const parallel of ['1', '2']) {
+    const id = createSweep(root, dir);
+    const a = await agentOrHang(root, ['agent', id, '--parallel', parallel], dir);
+    assert.equal(a.code, 1, a.stderr);
+    assert.match(a.stderr, /trial \w+ failed \(could not start "nosuch-trainer-7f3": no such program/);
+    assert.match(a.stderr, /3 trials failed within a minute; stopping this agent\. could not start "nosuch-trainer-7f3": no such program on PATH or at that path; fix `command` in the sweep config/);
+    const s = show(root, id);
+    // No slot stays taken by a trial that never started: each is recorded failed. With two slots, one more
+    // trial may have been handed out while the third failure was being noticed.
+    const most = parallel === '1' ? 3 : 4;
+    assert.ok(s.trials.length >= 3 && s.trials.length <= most, JSON.stringify(s.trials));
+    assert.ok(s.trials.every((t: any) => t.state === 'failed'), JSON.stringify(s.trials));
+    assert.equal(s.counts.running + s.counts.pending, 0);
+  }
+  // The default command with an interpreter that does not exist: /usr/bin/env starts, and exits 127.
+  const id = createSweep(root, dir, 'plain.yaml');
+  const b = await agentOrHang(root, ['agent', id, '--python', 'nosuch-python-7f3'], dir);
+  assert.equal(b.code, 1, b.stderr);
+  assert.match(b.stderr, /exit code 127: a program in `command` was not found \(\/usr\/bin\/env nosuch-python-7f3 train\.py --x=/);
+  assert.deepEqual(show(root, id).trials.map((t: any) => t.state), ['failed', 'failed', 'failed']);
 });
 
 test('a runtime killed mid-sweep is restarted and loses nothing', { timeout: 180000 }, async () => {
@@ -154,7 +213,8 @@ test('hyperband stops trials that fall behind at a bracket, and says so on the r
     assert.equal(byQ[q].state, 'killed', JSON.stringify(byQ[q]));
     assert.match(byQ[q].stop_reason, /hyperband/);
     const run = cliJson(root, ['show', `sweeps/${byQ[q].run_id}`, '--json']);
-    assert.match(JSON.stringify(run.error), /early termination/);
+    assert.equal(run.error?.type, 'EarlyTermination', JSON.stringify(run.error));
+    assert.match(run.error.message, /^killed by early termination: hyperband: /);
     assert.ok(run.history_rows < 40, 'stopped before the end');
   }
 });

@@ -155,3 +155,69 @@ test('the server over stdio: diagnostics, completion, code actions, lens, increm
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A sweep of about `kib` KiB: many parameters, `method` on line 1 as given. */
+function largeSweep(kib: number, method: string): string {
+  const out = ['program: train.py', `method: ${method}`, 'metric:', '  name: val/loss', 'parameters:'];
+  let size = 0;
+  for (let i = 0; size < kib * 1024; i++) {
+    const entry = i % 2 ? [`  width_${i}:`, `    values: [32, 64, 128, ${i}]`] : [`  lr_${i}:`, '    distribution: log_uniform_values', '    min: 0.00001', '    max: 0.1'];
+    out.push(...entry);
+    size += entry.join('\n').length + 1;
+  }
+  return out.join('\n') + '\n';
+}
+
+test('a large file is analysed off the server thread: other files answer meanwhile, and a result for an old version is dropped', { timeout: 120000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-lsp-big-'));
+  const small = pathToFileURL(path.join(dir, 'sweep.yaml')).toString();
+  const big = pathToFileURL(path.join(dir, 'big.sweep.yaml')).toString();
+  const bigText = largeSweep(1024, 'bayesian'); // 1 MiB: well above the 256 KiB handed to the worker
+  const proc = spawn(process.execPath, serverArgs(), { cwd: root, stdio: 'pipe' });
+  const client = new RpcClient(proc);
+  try {
+    await client.request('initialize', { processId: process.pid, rootUri: pathToFileURL(dir).toString(), capabilities: {}, initializationOptions: { debounceMs: 20 } });
+    client.notify('initialized', {});
+    client.notify('textDocument/didOpen', { textDocument: { uri: small, languageId: 'yaml', version: 1, text: 'method: random\nparameters:\n  x:\n    values: [1, 2]\n' } });
+    await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === small);
+
+    const order: string[] = [];
+    const bigDiags = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === big, 60000).then((p) => (order.push('big diagnostics'), p));
+    client.notify('textDocument/didOpen', { textDocument: { uri: big, languageId: 'yaml', version: 1, text: bigText } });
+    // A hover in the small file, asked right after the big one opened, is answered before the big one is checked.
+    const hover = await client.request('textDocument/hover', { textDocument: { uri: small }, position: { line: 0, character: 2 } });
+    order.push('hover');
+    assert.match(JSON.stringify(hover.contents), /random/);
+    // The user fixed `bayesian` before the check of version 1 was done: only version 2 is published, with no error.
+    const range = { start: { line: 1, character: 8 }, end: { line: 1, character: 16 } };
+    client.notify('textDocument/didChange', { textDocument: { uri: big, version: 2 }, contentChanges: [{ range, text: 'bayes' }] });
+    const first = await bigDiags;
+    assert.deepEqual(order, ['hover', 'big diagnostics']);
+    assert.equal(first.version, 2, 'the result for version 1 was dropped');
+    assert.deepEqual(first.diagnostics, []);
+
+    // Back to the typo: the worker's diagnostics, completion, quick fix, hover and outline for the big file.
+    const typo = { start: { line: 1, character: 8 }, end: { line: 1, character: 13 } };
+    client.notify('textDocument/didChange', { textDocument: { uri: big, version: 3 }, contentChanges: [{ range: typo, text: 'bayesian' }] });
+    const third = await client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === big && p.version === 3, 60000);
+    assert.equal(third.diagnostics.length, 1, JSON.stringify(third.diagnostics));
+    assert.deepEqual(third.diagnostics[0].range, range);
+    assert.match(third.diagnostics[0].message, /`bayesian` is not a valid `method`.*Did you mean `bayes`\?/);
+    const completion = await client.request('textDocument/completion', { textDocument: { uri: big }, position: { line: 1, character: 8 } });
+    assert.deepEqual((Array.isArray(completion) ? completion : completion.items).map((i: any) => i.label), ['bayes', 'random', 'grid']);
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri: big }, range, context: { diagnostics: third.diagnostics } });
+    assert.deepEqual(actions[0].edit.changes[big], [{ range, newText: 'bayes' }]);
+    const bigHover = await client.request('textDocument/hover', { textDocument: { uri: big }, position: { line: 3, character: 3 } });
+    assert.match(JSON.stringify(bigHover.contents), /metric/i);
+    const symbols = await client.request('textDocument/documentSymbol', { textDocument: { uri: big } });
+    assert.ok(JSON.stringify(symbols).includes('"width_1"'));
+    assert.equal(client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === big && n.params.version === 1).length, 0);
+
+    await client.request('shutdown', null);
+    client.notify('exit', null);
+    assert.equal(await new Promise((r) => proc.on('exit', r)), 0);
+  } finally {
+    proc.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

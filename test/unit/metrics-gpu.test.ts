@@ -1,5 +1,6 @@
 // GPU tool parsing from checked-in outputs (test/fixtures/gpu): every tag, placeholders, several GPUs,
-// process-to-GPU matching, fields an old driver refuses, ROCm 5.x and 6.x key names.
+// process-to-GPU matching (nvidia-smi compute apps, rocm-smi --showpidgpus), fields an old driver
+// refuses, ROCm 5.x and 6.x key names, nvidia-smi --loop-ms lines grouped into readings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -7,7 +8,8 @@ import path from 'node:path';
 import {
   gpuProcessTags, gpuTags, gpusUsedBy, NVIDIA_FIELDS, NvidiaSmi, nvidiaMetadata, parseComputeApps, parseGpuQuery, smiNumber,
 } from '../../runtime/metrics/gpuNvidia';
-import { parseRocmSmi, rocmGpuTags, rocmMetadata, RocmSmi } from '../../runtime/metrics/gpuRocm';
+import { parseRocmPidGpus, parseRocmSmi, rocmGpuTags, rocmMetadata, rocmProcessTags, RocmSmi } from '../../runtime/metrics/gpuRocm';
+import { GpuLineBatcher } from '../../runtime/metrics/gpuNvidiaLoop';
 import type { RunTool, ToolResult } from '../../runtime/metrics/exec';
 import { gpuSummary } from '../../runtime/protocol/gpuSummary';
 import { metadataLines } from '../../runtime/cli/metadataText';
@@ -177,6 +179,65 @@ test('RocmSmi runs the tool and reports failures', async () => {
   assert.equal((await ok.query(1000)).gpus.length, 1);
   const bad = new RocmSmi('rocm-smi', async () => ({ code: 1, stdout: '', stderr: 'ERROR: GPU[0] : Unable to open file' }));
   await assert.rejects(bad.query(1000), /Unable to open file/);
+});
+
+test('rocm-smi --showpidgpus: pid -> GPU indices, none running, wrapped lists; gpu.process.{i}.* for the run\'s tree', async () => {
+  const pids = parseRocmPidGpus(fixture('rocm-smi-showpidgpus.txt'));
+  assert.deepEqual([...pids], [[31300, [1]], [31340, [1]], [4242, [0, 1]], [777, []]]);
+  assert.equal(parseRocmPidGpus(fixture('rocm-smi-showpidgpus-none.txt')).size, 0);
+  // More devices than fit in 90 columns continue on the next line (rocm_smi.py's printListLog).
+  const wrapped = 'PID 9001 is using 40 DRM device(s):\n0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 \n21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 \n';
+  assert.deepEqual(parseRocmPidGpus(wrapped).get(9001), Array.from({ length: 40 }, (_, i) => i));
+  // The run (31300 and its worker 31340) uses card 1 only; 4242 (another process) uses both.
+  const r = parseRocmSmi(fixture('rocm-smi-5.x.json'));
+  const tags = rocmProcessTags(r, pids, [31300, 31340]);
+  assert.deepEqual(tags, Object.fromEntries(Object.entries(rocmGpuTags(r)).filter(([k]) => k.startsWith('gpu.1.')).map(([k, v]) => [k.replace('gpu.1.', 'gpu.process.1.'), v])));
+  assert.equal(tags['gpu.process.1.memoryAllocatedBytes'], 11624448);
+  assert.deepEqual(rocmProcessTags(r, pids, [777, 5]), {}, 'no GPU, or not a KFD process: no gpu.process tags');
+  const calls: string[][] = [];
+  const smi = new RocmSmi('rocm-smi', async (_f, args) => {
+    calls.push(args);
+    return { code: 0, stdout: fixture('rocm-smi-showpidgpus.txt'), stderr: '' };
+  });
+  assert.equal((await smi.queryPidGpus(1000)).size, 4);
+  assert.deepEqual(calls, [['--showpidgpus']]);
+  await assert.rejects(new RocmSmi('rocm-smi', async () => ({ code: 2, stdout: '', stderr: 'rocm-smi: error: unrecognized arguments' })).queryPidGpus(1000), /--showpidgpus failed: rocm-smi: error/);
+});
+
+test('nvidia-smi --loop-ms lines become one reading per iteration, also when a GPU goes away or appears', () => {
+  const lines = fixture('nvidia-smi-query-gpu-2.txt').trim().split('\n');
+  let now = 1000;
+  const b = new GpuLineBatcher(NVIDIA_FIELDS, 2, () => now);
+  b.line(lines[0]);
+  assert.equal(b.latest, undefined, 'half an iteration is no reading');
+  b.line(lines[1]);
+  assert.deepEqual(b.latest!.gpus.map((g) => g.index), [0, 1]);
+  assert.equal(b.latest!.at, 1000);
+  now = 2000;
+  b.line('garbage that is not a CSV row');
+  b.line('');
+  b.line(lines[0]);
+  b.line(lines[1]);
+  assert.equal(b.latest!.at, 2000);
+  assert.equal(b.latest!.gpus[1].values['temperature.gpu'], 34);
+  // GPU 1 falls off the bus: GPU 0 alone is a reading once the next iteration starts, and from then on at once.
+  now = 3000;
+  b.line(lines[0]);
+  now = 4000;
+  b.line(lines[0]);
+  assert.deepEqual(b.latest!.gpus.map((g) => g.index), [0]);
+  assert.equal(b.latest!.at, 4000);
+  now = 5000;
+  b.line(lines[0]);
+  assert.equal(b.latest!.at, 5000);
+  // It comes back: added to the reading just made, and expected from then on.
+  b.line(lines[1]);
+  assert.deepEqual(b.latest!.gpus.map((g) => g.index), [0, 1]);
+  now = 6000;
+  b.line(lines[0]);
+  assert.equal(b.latest!.at, 5000, 'waits for GPU 1 again');
+  b.line(lines[1]);
+  assert.equal(b.latest!.at, 6000);
 });
 
 test('GPU summary for show / Overview: the client\'s nvidia-smi list, else the sampler\'s inventory (AMD)', () => {

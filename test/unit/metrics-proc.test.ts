@@ -4,20 +4,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { childrenIndex, parseProcStat, ProcTable, processTree, readProcSnapshot, treeTotals, TreeCpu } from '../../runtime/metrics/procTree';
 import { SystemMonitor } from '../../runtime/metrics/monitor';
 import { parsePidCounts, parsePsThreads, ThreadCounter, WINDOWS_REFRESH_MS } from '../../runtime/metrics/procThreads';
-import type { RunTool } from '../../runtime/metrics/exec';
+import { findExecutable, runTool as realRunTool, type RunTool } from '../../runtime/metrics/exec';
 import { Store } from '../../runtime/store/store';
 import { Ingestor } from '../../runtime/ingest/ingestor';
 import { LiveBus } from '../../runtime/live/bus';
 import { encodeJournalLine } from '../../runtime/ingest/journalFormat';
 import { readSystemSamples } from '../../runtime/store/systemSamples';
 import type { LiveEvent } from '../../runtime/protocol/live';
-import { tmpDir } from '../helpers/cli';
+import { tmpDir, waitFor } from '../helpers/cli';
 
 // ---- a fake /proc -------------------------------------------------------------------------------
 
@@ -147,7 +148,12 @@ test('tree CPU: lifetime average first, then per-process deltas; new and exited 
 
 const FIX = path.resolve(__dirname, '..', 'fixtures', 'gpu');
 
-function setup(opts: { gpu?: boolean; stats?: unknown; platform?: NodeJS.Platform; pid?: number; tool?: RunTool; intervalSeconds?: number; autoTick?: boolean } = {}) {
+/**
+ * A monitor on a fake /proc and a real store. `gpu`: a fake nvidia-smi answered in process, per tick
+ * (its loop mode off); `smiDir`: a directory holding a real `nvidia-smi` executable, found on that
+ * PATH and run as a process (loop mode on).
+ */
+function setup(opts: { gpu?: boolean; rocm?: boolean; smiDir?: string; stats?: unknown; platform?: NodeJS.Platform; pid?: number; tool?: RunTool; intervalSeconds?: number; autoTick?: boolean } = {}) {
   const dir = tmpDir();
   const proc = new FakeProc(path.join(dir, 'proc'));
   const host: HostState = { memTotalKb: 16 * 1024 * 1024, memAvailableKb: 12 * 1024 * 1024, readSectors: 100000, writeSectors: 200000, recvBytes: 50000, sentBytes: 70000, uptime: 1000 };
@@ -165,17 +171,22 @@ function setup(opts: { gpu?: boolean; stats?: unknown; platform?: NodeJS.Platfor
   const ingestor = new Ingestor(store, bus, () => {});
   const logs: string[] = [];
   const calls: string[] = [];
-  const runTool: RunTool = async (file, args) => {
+  const runTool: RunTool = async (file, args, timeoutMs) => {
     calls.push(`${path.basename(file)} ${args.join(' ')}`);
+    if (opts.smiDir && file.startsWith(opts.smiDir)) return realRunTool(file, args, timeoutMs);
     if (file === 'getconf') return { code: 0, stdout: args[0] === 'CLK_TCK' ? '100\n' : '4096\n', stderr: '' };
     if (args[0].startsWith('--query-gpu')) return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'nvidia-smi-query-gpu-2.txt'), 'utf8'), stderr: '' };
     if (args[0].startsWith('--query-compute-apps')) return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'nvidia-smi-compute-apps-2.txt'), 'utf8'), stderr: '' };
+    if (args[0] === '-a') return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'rocm-smi-5.x.json'), 'utf8'), stderr: '' };
+    if (args[0] === '--showpidgpus') return { code: 0, stdout: fs.readFileSync(path.join(FIX, 'rocm-smi-showpidgpus.txt'), 'utf8'), stderr: '' };
     if (opts.tool) return opts.tool(file, args, 5000);
     return { code: 1, stdout: '', stderr: 'unexpected' };
   };
   const monitor = new SystemMonitor({
     store, bus, log: (m) => logs.push(m), procRoot: proc.root, sysBlock: path.join(proc.root, 'sys-block'), platform: opts.platform ?? 'linux', autoTick: opts.autoTick ?? false, intervalSeconds: opts.intervalSeconds ?? 2,
-    findExecutable: (name) => (opts.gpu && name === 'nvidia-smi' ? '/opt/fake/nvidia-smi' : undefined), runTool,
+    findExecutable: (name) => (opts.smiDir ? findExecutable(name, { PATH: opts.smiDir })
+      : opts.gpu && name === 'nvidia-smi' ? '/opt/fake/nvidia-smi' : opts.rocm && name === 'rocm-smi' ? '/opt/fake/rocm-smi' : undefined),
+    runTool, nvidiaLoop: !!opts.smiDir, loopBackoffMs: 50,
   });
   monitor.start();
   const now = Date.now() / 1000;
@@ -281,6 +292,166 @@ test('the sampler adds gpu.{i}.* for every GPU, gpu.process.{i}.* for the GPUs t
     // One --query-gpu per tick; the compute-apps list once (refreshed every ~10 s or when runs change).
     assert.equal(s.calls.filter((c) => c.includes('--query-gpu')).length, 2);
     assert.equal(s.calls.filter((c) => c.includes('--query-compute-apps')).length, 1);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+test('AMD: gpu.{i}.* from rocm-smi -a --json, gpu.process.{i}.* for the cards rocm-smi --showpidgpus gives the tree', async () => {
+  const s = setup({ rocm: true });
+  try {
+    await s.monitor.tickNow(true);
+    await s.monitor.tickNow(true);
+    const [a, b] = readSystemSamples(s.store.db, s.key).map((x) => x.data);
+    assert.equal(a['gpu.0.gpu'], 96);
+    assert.equal(a['gpu.1.memoryAllocatedBytes'], 11624448);
+    // 31300 and its worker 31340 use card 1; 4242 (not the run's) uses both.
+    assert.equal(a['gpu.process.1.memoryAllocatedBytes'], 11624448);
+    assert.equal(a['gpu.process.1.temp'], 46);
+    assert.ok(!Object.keys(a).some((k) => k.startsWith('gpu.process.0.')));
+    assert.equal(b['gpu.process.1.powerWatts'], 41);
+    assert.equal((s.store.runByKey(s.key)!.metadata as any).gpu.vendor, 'amd');
+    // rocm-smi -a per tick (it has no loop mode); --showpidgpus once (refreshed every ~10 s or when runs change).
+    assert.equal(s.calls.filter((c) => c === 'rocm-smi -a --json').length, 2);
+    assert.equal(s.calls.filter((c) => c === 'rocm-smi --showpidgpus').length, 1);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+// ---- nvidia-smi's loop mode, with a stand-in nvidia-smi run as a real process -----------------------
+
+/** A directory with an executable `nvidia-smi` that runs test/fixtures/gpu/fake-nvidia-smi in `mode`; its invocations go to `log`. */
+function fakeSmiDir(mode: 'stream' | 'dies' | 'noloop'): { dir: string; log: string; lines: () => string[] } {
+  const dir = tmpDir('tw-smi-');
+  const log = path.join(dir, 'calls.log');
+  fs.writeFileSync(path.join(dir, 'nvidia-smi'),
+    `#!/bin/sh\nFAKE_SMI_MODE=${mode} FAKE_SMI_LOG='${log}' exec '${path.join(FIX, 'fake-nvidia-smi')}' "$@"\n`, { mode: 0o755 });
+  return { dir, log, lines: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const noSh = process.platform === 'win32' ? 'the stand-in nvidia-smi is a shell script' : false;
+
+test('NVIDIA: one nvidia-smi --loop-ms process feeds every tick; it stops when no run is live', { skip: noSh }, async () => {
+  const smi = fakeSmiDir('stream');
+  const s = setup({ smiDir: smi.dir, intervalSeconds: 0.2 });
+  try {
+    // The first tick asks nvidia-smi itself (settling the fields the driver accepts), then starts the loop.
+    await s.monitor.tickNow(true);
+    const pid = await waitFor(() => s.monitor.gpuLoopPid, 10000, 'the loop process');
+    assert.ok(alive(pid));
+    await waitFor(() => smi.lines().filter((l) => l === 'iteration').length >= 2, 10000, 'two loop iterations');
+    const calls = () => smi.lines().filter((l) => l !== 'iteration').sort();
+    assert.deepEqual(calls(), ['apps', 'loop 200', 'query'], 'at the interval of the run (0.2 s)');
+    const runsBefore = s.monitor.counters.toolRuns;
+    const iterations = () => smi.lines().filter((l) => l === 'iteration').length;
+    for (let i = 0; i < 4; i++) {
+      const n = iterations();
+      await waitFor(() => iterations() > n, 10000, 'the next loop iteration'); // a fresh reading (and a distinct sample time)
+      await s.monitor.tickNow(true);
+    }
+    const samples = readSystemSamples(s.store.db, s.key).map((x) => x.data);
+    assert.equal(samples.length, 5);
+    for (const v of samples) {
+      assert.equal(v['gpu.0.gpu'], 99);
+      assert.equal(v['gpu.0.powerWatts'], 341.2);
+      assert.equal(v['gpu.1.temp'], 34);
+      assert.equal(v['gpu.process.1.memoryAllocatedBytes'], 3 * 1024 * 1024, 'the run\'s worker is on GPU 1');
+    }
+    assert.equal(s.monitor.counters.toolRuns, runsBefore, 'four more samples without running nvidia-smi again');
+    assert.deepEqual(calls(), ['apps', 'loop 200', 'query'], 'still one loop, no per-tick queries');
+    assert.equal(s.monitor.gpuLoopStarts, 1);
+    // The run ends: nothing is live, so the loop is stopped.
+    s.add('exit', { state: 'finished', exit_code: 0 });
+    assert.deepEqual(s.monitor.liveRunKeys(), []);
+    assert.equal(s.monitor.gpuLoopPid, undefined);
+    await waitFor(() => !alive(pid), 10000, 'the loop process to exit');
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+});
+
+test('NVIDIA: a loop that exits is restarted; one that refuses --loop-ms falls back to a query per tick', { skip: noSh }, async () => {
+  const dies = fakeSmiDir('dies');
+  const s = setup({ smiDir: dies.dir, intervalSeconds: 0.2 });
+  try {
+    await s.monitor.tickNow(true);
+    await waitFor(() => s.monitor.gpuLoopStarts >= 3, 20000, 'the loop restarted twice');
+    assert.ok(dies.lines().filter((l) => l.startsWith('loop ')).length >= 3);
+    assert.equal(s.logs.filter((l) => l.includes('--loop-ms ended (exit code 1); restarting')).length, 1, 'said once');
+    assert.ok(!s.logs.some((l) => l.includes('does not work here')), 'a loop that printed readings is not given up');
+    await s.monitor.tickNow(true);
+    assert.equal(readSystemSamples(s.store.db, s.key).at(-1)!.data['gpu.1.temp'], 34);
+  } finally {
+    await s.monitor.stop();
+    s.store.close();
+  }
+
+  const refuses = fakeSmiDir('noloop');
+  const t = setup({ smiDir: refuses.dir, intervalSeconds: 0.2 });
+  try {
+    await t.monitor.tickNow(true);
+    await waitFor(() => t.logs.some((l) => l.includes('nvidia-smi --loop-ms does not work here (Invalid combination of input arguments.')), 20000, 'loop mode given up');
+    assert.equal(refuses.lines().filter((l) => l.startsWith('loop ')).length, 3, 'tried three times');
+    const queries = () => refuses.lines().filter((l) => l === 'query').length;
+    const before = queries();
+    await t.monitor.tickNow(true);
+    await t.monitor.tickNow(true);
+    assert.equal(queries(), before + 2, 'one nvidia-smi query per tick again');
+    const samples = readSystemSamples(t.store.db, t.key);
+    assert.equal(samples.at(-1)!.data['gpu.0.gpu'], 99);
+    assert.equal(t.monitor.gpuLoopPid, undefined);
+  } finally {
+    await t.monitor.stop();
+    t.store.close();
+  }
+});
+
+// ---- disk paths -------------------------------------------------------------------------------------
+
+/** `df -P -k PATH`: the filesystem PATH is on, its mount point, used GB and capacity %. */
+function df(p: string): { fs: string; mount: string; usedGB: number; percent: number } {
+  const line = execFileSync('df', ['-P', '-k', p], { encoding: 'utf8' }).trim().split('\n').at(-1)!.split(/\s+/);
+  return { fs: line[0], usedGB: (Number(line[2]) * 1024) / 2 ** 30, percent: Number(line[4].replace('%', '')), mount: line.slice(5).join(' ') };
+}
+
+test('x_stats_disk_paths: each path gets disk.{path}.usagePercent and .usageGB of the filesystem it is on, mount point or not', { skip: process.platform === 'win32' ? 'df' : false }, async () => {
+  const dir = tmpDir('tw-disk-'); // a plain directory, not a mount point
+  const rootDev = fs.statSync('/').dev;
+  const other = ['/dev/shm', '/run', '/boot', '/tmp', '/dev'].find((p) => fs.existsSync(p) && fs.statSync(p).dev !== rootDev);
+  const paths = ['/', dir, ...(other ? [other] : [])];
+  const s = setup({ stats: { disk_paths: paths } });
+  try {
+    await s.monitor.tickNow(true);
+    const [sample] = readSystemSamples(s.store.db, s.key).map((x) => x.data);
+    assert.deepEqual(Object.keys(sample).filter((k) => /^disk\..+\.usage/.test(k)).sort(),
+      paths.flatMap((p) => [`disk.${p}.usageGB`, `disk.${p}.usagePercent`]).sort(), 'the tag names carry each path as given');
+    for (const p of paths) {
+      const d = df(p);
+      // Other processes write to the disk meanwhile: close to df, not equal.
+      assert.ok(Math.abs(sample[`disk.${p}.usageGB`] - d.usedGB) < 0.5, `${p}: ${sample[`disk.${p}.usageGB`]} GB, df ${d.usedGB} GB`);
+      assert.ok(Math.abs(sample[`disk.${p}.usagePercent`] - d.percent) <= 1, `${p}: ${sample[`disk.${p}.usagePercent`]} %, df ${d.percent} %`);
+    }
+    // The directory reports its filesystem: the numbers of that filesystem's mount point.
+    const { mount } = df(dir);
+    assert.notEqual(mount, dir, 'a directory that is not a mount point');
+    if (mount === '/') assert.ok(Math.abs(sample[`disk.${dir}.usageGB`] - sample['disk./.usageGB']) < 0.01);
+    if (other) {
+      assert.notEqual(df(other).fs + df(other).mount, df('/').fs + df('/').mount, `${other} is a filesystem of its own`);
+      console.log(`# second mounted path: ${other} (${df(other).fs}), ${sample[`disk.${other}.usageGB`]} GB used`);
+    } else console.log('# no second mounted filesystem on this machine: only / and a directory were checked');
   } finally {
     await s.monitor.stop();
     s.store.close();

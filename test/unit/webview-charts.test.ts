@@ -1,4 +1,5 @@
-// Pure chart helpers: smoothing, sections, run colours, system-metric units, routes, virtual rows.
+// Pure chart helpers: smoothing, sections, run colours, system-metric units, routes, virtual rows, tooltip
+// values, keyboard reading, and how the runs list takes live changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ema, emaNext, emaStart } from '../../webview/charts/ema';
@@ -11,6 +12,11 @@ import { visibleRows, pagesFor, scrollToRow } from '../../webview/views/virtual'
 import type { DashboardView } from '../../runtime/protocol/webview';
 import { diffRows, flatten } from '../../webview/util/flatten';
 import { formatDuration, formatNumber } from '../../webview/util/format';
+import { toPts, lastValue } from '../../webview/charts/loader';
+import { exactValue } from '../../webview/charts/units';
+import { nearestIndex, nextX, xStops, zoomAround } from '../../webview/charts/keyboard';
+import { columnValue, infoMovesRow, type ListQuery } from '../../webview/views/runsColumns';
+import type { RunInfo } from '../../runtime/protocol/live';
 
 const close = (a: (number | null)[], b: number[]) => a.forEach((v, i) => assert.ok(Math.abs((v as number) - b[i]) < 1e-12, `${v} != ${b[i]} at ${i}`));
 
@@ -126,4 +132,63 @@ test('formatting', () => {
   assert.equal(formatNumber(0.000123), '1.23e-4');
   assert.equal(formatNumber(0.1234567), '0.12346');
   assert.equal(formatNumber(42), '42');
+});
+
+test('fetched gaps keep their kind, and the tooltip names it: Infinity and -Infinity are not NaN', () => {
+  const pts = toPts({ x: [0, 1, 2, 3], y: [1, null, null, null], nonFinite: { 1: 'Infinity', 2: '-Infinity', 3: 'NaN' }, count: 4, sampled: false, steps: [0, 1, 2, 3] });
+  assert.deepEqual(pts.map((p) => exactValue(p.y, p.nf)), ['1', 'Infinity', '-Infinity', 'NaN']);
+  assert.equal(pts[0].nf, undefined);
+  assert.equal(exactValue(null), 'NaN', 'a gap of unknown kind');
+  assert.equal(exactValue(2048, undefined, 'bytes'), '2048 (2.0 KB)');
+  assert.deepEqual(lastValue({ x: [4, 9], y: [0.5, null], count: 2, sampled: false, steps: [4, 9] }), { v: NaN, step: 9 });
+  assert.equal(lastValue({ x: [], y: [], count: 0, sampled: false, steps: [] }), undefined);
+});
+
+test('keyboard reading: arrows step through drawn x values, +/- zoom around the point and stay in the data', () => {
+  const stops = xStops([[{ x: 0 }, { x: 2 }, { x: 4 }], [{ x: 1 }, { x: 2 }, { x: NaN }, { x: 9 }]], -Infinity, 4);
+  assert.deepEqual(stops, [0, 1, 2, 4]);
+  assert.equal(nextX(stops, null, 'ArrowRight'), 0);
+  assert.equal(nextX(stops, null, 'ArrowLeft'), 4);
+  assert.equal(nextX(stops, 1, 'ArrowRight'), 2);
+  assert.equal(nextX(stops, 1.5, 'ArrowLeft'), 1);
+  assert.equal(nextX(stops, 4, 'ArrowRight'), 4, 'stays at the end');
+  assert.equal(nextX(stops, 0, 'ArrowLeft'), 0);
+  assert.equal(nextX(stops, 2, 'Home'), 0);
+  assert.equal(nextX(stops, 2, 'End'), 4);
+  assert.equal(nextX([], null, 'End'), undefined);
+
+  assert.equal(nearestIndex([{ x: 0 }, { x: 10 }, { x: 20 }], 14, true), 1);
+  assert.equal(nearestIndex([{ x: 0 }, { x: 10 }, { x: 20 }], 16, true), 2);
+  assert.equal(nearestIndex([{ x: 5 }, { x: 1 }, { x: 3 }], 2.9, false), 2);
+  assert.equal(nearestIndex([], 1, true), -1);
+
+  assert.deepEqual(zoomAround([0, 100], 50, 0.5, [0, 100]), [25, 75]);
+  assert.deepEqual(zoomAround([0, 100], 90, 0.5, [0, 100]), [50, 100], 'shifted back inside the data');
+  assert.deepEqual(zoomAround([40, 60], 45, 2, [0, 100]), [25, 65]);
+  assert.equal(zoomAround([20, 80], 50, 2, [0, 100]), null, 'out to everything: a reset');
+  assert.equal(zoomAround([5, 5], 5, 0.5, [0, 100]), undefined);
+});
+
+test('runs list: column values read like the API (nested, else a flat dotted key); which live changes move a row', () => {
+  const summary = { 'eval.loss': 0.5, eval: { acc: 0.9 }, a: { b: null }, 'a.b': 3 };
+  assert.equal(columnValue(summary, 'eval.loss'), 0.5, 'a flat dotted key');
+  assert.equal(columnValue(summary, 'eval.acc'), 0.9, 'a nested key');
+  assert.equal(columnValue(summary, 'a.b'), 3, 'nested null falls back to the flat key, as coalesce does');
+  assert.equal(columnValue(summary, 'missing.key'), undefined);
+
+  const run: RunInfo = {
+    key: 1, project: 'p', id: 'r', name: 'n', state: 'running', group: null, job_type: null, tags: [], notes: null, sweep_id: null,
+    launch_id: null, created_at: 0, updated_at: 0, finished_at: null, heartbeat_at: 0, exit_code: null, last_step: null, history_rows: 0,
+  };
+  const q: ListQuery = { sort: 'created_at', project: '', state: '', tag: '', group: '', q: '' };
+  const beat = { ...run, heartbeat_at: 10, updated_at: 10 };
+  const done = { ...run, state: 'finished' as const, finished_at: 5 };
+  assert.equal(infoMovesRow(q, run, beat), false, 'a heartbeat moves nothing');
+  assert.equal(infoMovesRow(q, run, done), false, 'unfiltered, sorted by start: patched in place');
+  assert.equal(infoMovesRow({ ...q, state: 'running' }, run, done), true, 'filtered to running: it leaves the list');
+  assert.equal(infoMovesRow({ ...q, state: 'running' }, run, beat), false);
+  assert.equal(infoMovesRow({ ...q, sort: 'duration' }, run, done), true, 'its duration stopped growing');
+  assert.equal(infoMovesRow({ ...q, sort: 'name' }, run, { ...run, name: 'm' }), true);
+  assert.equal(infoMovesRow({ ...q, tag: 'x' }, run, { ...run, tags: ['x'] }), true);
+  assert.equal(infoMovesRow({ ...q, q: 'abc' }, run, { ...run, notes: 'abc' }), true);
 });

@@ -9,7 +9,7 @@ import type { LiveHub } from '../live';
 import { readTheme, onThemeChange, type ChartTheme } from '../theme';
 import { h, debounce } from '../util/dom';
 import { NearViewport } from '../util/nearViewport';
-import { HistoryLoader, toPts } from './loader';
+import { HistoryLoader, lastValue, toPts } from './loader';
 import { MetricChart, type Pt, type SeriesSpec } from './metricChart';
 import { chartedMetrics, metricDef, xAxisFor } from './metrics';
 import { DEFAULT_SECTION, naturalCompare, sectionOf } from './sections';
@@ -29,8 +29,12 @@ export interface GridRun {
 
 interface RunState extends GridRun {
   keys: Set<string>;
-  /** latest value of every metric, for x = another metric on live points */
-  last: Map<string, number>;
+  /**
+   * Latest value (NaN when not finite) and its step of every metric, for x = another metric on live
+   * points: the runtime pairs each point with the x metric's latest value at or before its step.
+   * Seeded from fetches, then kept up by live rows.
+   */
+  last: Map<string, { v: number; step: number }>;
 }
 
 interface Entry {
@@ -65,7 +69,7 @@ export class ChartGrid {
   constructor(api: Api, live: LiveHub, runs: GridRun[], private prefs: ChartPrefs, private save: (p: ChartPrefs) => void, private multiRun = false) {
     this.loader = new HistoryLoader(api);
     for (const r of runs) this.runs.set(r.key, { ...r, keys: new Set(r.historyKeys.map((k) => k.name)), last: new Map() });
-    this.toolbar = new ChartToolbar(prefs, {
+    this.toolbar = new ChartToolbar(() => this.prefs, {
       x: (x) => this.update({ x }),
       smoothing: debounce((w: number) => this.update({ smoothing: w }), 30),
       log: (log) => this.update({ log }),
@@ -227,14 +231,21 @@ export class ChartGrid {
     const x = e.chart.xAxis;
     const range = this.zooms.get(x) ?? null;
     const runs = this.runsWith(e);
+    const xMetric = x.startsWith('metric:') ? x.slice('metric:'.length) : null;
     if (!e.loaded) e.chart.setStatus('Loading…');
     try {
-      const got = await Promise.all(runs.map((r) => this.loader.get(r.key, x, e.name, e.chart.width, range)));
+      const [got, xs] = await Promise.all([
+        Promise.all(runs.map((r) => this.loader.get(r.key, x, e.name, e.chart.width, range))),
+        // The x metric's latest value, so live points pair with it as the runtime would (charts on the same x share the request).
+        Promise.all(runs.map((r) => (xMetric ? this.loader.get(r.key, 'step', xMetric, 200, null) : undefined))),
+      ]);
       if (gen !== e.gen) return;
       let total = 0;
       runs.forEach((r, i) => {
         let pts = toPts(got[i]);
-        const extra = e.pending?.get(r.key) ?? [];
+        if (xMetric) this.seedLast(r, xMetric, lastValue(xs[i]));
+        // Live points that came during the fetch before any value of the x metric: paired now.
+        const extra = (e.pending?.get(r.key) ?? []).map((p) => (Number.isNaN(p.x) && xMetric ? { ...p, x: r.last.get(xMetric)?.v ?? NaN } : p)).filter((p) => Number.isFinite(p.x));
         if (extra.length) {
           const last = pts.length ? pts[pts.length - 1] : undefined;
           pts = pts.concat(last ? extra.filter((p) => (e.system ? p.x > last.x : p.step > last.step)) : extra);
@@ -287,13 +298,25 @@ export class ChartGrid {
     }
   }
 
+  /** A fetched latest value of a metric, unless live rows already brought a later one. */
+  private seedLast(r: RunState, key: string, got: { v: number; step: number } | undefined): void {
+    const cur = r.last.get(key);
+    if (got && (!cur || cur.step < got.step)) r.last.set(key, got);
+  }
+
+  /**
+   * A live point's x; for x = a metric, that metric's value in the same row or else its latest before,
+   * and none when that is not finite (as the runtime pairs them). NaN: not known yet (no fetch so far).
+   */
   private liveX(x: XAxis, r: RunState, p: HistoryPoint): number | undefined {
     if (x === 'step') return p.step;
     if (x === 'wall') return p.ts;
     if (x === 'relative') return p.ts - r.created_at;
     const k = x.slice('metric:'.length);
     const v = p.values[k];
-    return typeof v === 'number' ? v : r.last.get(k);
+    const val = v !== undefined ? (typeof v === 'number' ? v : NaN) : r.last.get(k)?.v;
+    if (val === undefined) return NaN;
+    return Number.isFinite(val) ? val : undefined;
   }
 
   private chartable(r: RunState, name: string): boolean {
@@ -320,13 +343,16 @@ export class ChartGrid {
           added = true;
         }
         const x = this.liveX(e.chart.xAxis, r, p);
-        if (x === undefined) continue;
+        // Not finite, or not known and no fetch in flight to pair it (the x metric was never logged).
+        if (x === undefined || (Number.isNaN(x) && !e.pending)) continue;
         let list = batches.get(e);
         if (!list) batches.set(e, (list = []));
-        list.push({ x, y: typeof v === 'number' ? v : null, step: p.step });
+        const pt: Pt = { x, y: typeof v === 'number' ? v : null, step: p.step };
+        if (typeof v !== 'number' && typeof v?.$num === 'string') pt.nf = v.$num;
+        list.push(pt);
       }
       // After the row: a metric x logged in the same row applies to that row's points.
-      for (const [k, v] of Object.entries(p.values)) if (typeof v === 'number') r.last.set(k, v);
+      for (const [k, v] of Object.entries(p.values)) r.last.set(k, { v: typeof v === 'number' ? v : NaN, step: p.step });
     }
     if (added) this.afterStructure();
     for (const [e, pts] of batches) this.feed(e, r, pts);

@@ -48,9 +48,18 @@ export class HistoryLoader {
   }
 }
 
+/** Chart points of a series; gaps keep their kind (NaN, Infinity, -Infinity) for the tooltip. */
 export function toPts(s: SeriesData | undefined): Pt[] {
   if (!s) return [];
   const out: Pt[] = new Array(s.x.length);
   for (let i = 0; i < s.x.length; i++) out[i] = { x: s.x[i], y: s.y[i], step: s.steps[i] };
+  if (s.nonFinite) for (const [i, kind] of Object.entries(s.nonFinite)) if (out[Number(i)]) out[Number(i)].nf = kind;
   return out;
+}
+
+/** The last value of a series fetched with x = step, and its step (NaN for a non-finite value). */
+export function lastValue(s: SeriesData | undefined): { v: number; step: number } | undefined {
+  const n = s?.x.length ?? 0;
+  if (!s || !n) return undefined;
+  return { v: s.y[n - 1] ?? NaN, step: s.steps[n - 1] };
 }

@@ -7,7 +7,8 @@ import type { ChartTheme } from '../theme';
 import { emaNext, emaStart, emaWeight, type EmaState } from './ema';
 import { setupCharts, SKIP_HOVER, withAlpha } from './setup';
 import { attachDragZoom } from './zoom';
-import { formatBytes, type Unit } from './units';
+import { MOVE_KEYS, nearestIndex, nextX, xStops, zoomAround, type MoveKey } from './keyboard';
+import { exactValue, formatBytes, type Unit } from './units';
 import { xAxisTitle } from './metrics';
 import { formatClock, formatElapsed, formatNumber } from '../util/format';
 import { h } from '../util/dom';
@@ -18,6 +19,8 @@ export interface Pt {
   step: number;
   /** the unsmoothed value, on smoothed points */
   raw?: number | null;
+  /** why y (or raw) is a gap: "NaN" | "Infinity" | "-Infinity" */
+  nf?: string;
 }
 
 export interface SeriesSpec {
@@ -77,6 +80,10 @@ export class MetricChart {
   private series = new Map<number, Series>();
   private structural = true;
   private detach?: () => void;
+  /** the keyboard's active x (Left/Right), shown with the tooltip; null when the pointer or nothing is */
+  private activeX: number | null = null;
+  /** the x range of all points, as last seen unzoomed (a zoom out that reaches it resets instead) */
+  private extent: [number, number] | null = null;
 
   constructor(private o: MetricChartOptions) {
     setupCharts();
@@ -84,12 +91,77 @@ export class MetricChart {
     this.canvasBox = h('div', { class: 'tw-chart-canvas' }, this.status);
     this.readout = h('div', { class: 'tw-chart-readout tw-visually-hidden', 'aria-live': 'polite' });
     this.el = h('figure', { class: 'tw-chart', 'data-metric': o.title, 'data-points': '0', 'data-datasets': '0', 'data-unit': o.unit ?? null, tabindex: '0',
-      'aria-label': `Chart of ${o.title}. Drag across to zoom, double-click or press Escape to reset.` },
+      'aria-label': `Chart of ${o.title}. Left and Right arrows, Home and End read the values point by point; plus and minus zoom around the point; `
+        + 'drag across to zoom; double-click or Escape resets.' },
     h('figcaption', { class: 'tw-chart-title', title: o.title }, o.title),
     this.canvasBox, this.readout);
-    this.el.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && this.o.range) this.o.onReset();
+    this.el.addEventListener('keydown', (e) => this.key(e));
+    this.el.addEventListener('focusout', (e) => {
+      if (!this.el.contains(e.relatedTarget as Node | null)) this.setActive(null);
     });
+  }
+
+  /** Keyboard reading: move the active point, zoom around it, Escape back to everything. */
+  private key(e: KeyboardEvent): void {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (MOVE_KEYS.includes(e.key)) {
+      const x = nextX(this.stops(), this.activeX ?? this.hoveredX(), e.key as MoveKey);
+      if (x !== undefined) this.setActive(x);
+    } else if (e.key === '+' || e.key === '=' || e.key === '-') {
+      const c = this.chart;
+      if (!c) return;
+      const view: [number, number] = this.o.range ?? this.extent ?? [c.scales.x.min, c.scales.x.max];
+      const center = this.activeX ?? this.hoveredX() ?? (view[0] + view[1]) / 2;
+      const next = zoomAround(view, center, e.key === '-' ? 2 : 0.5, this.extent);
+      if (next === null) {
+        if (this.o.range) this.o.onReset();
+      } else if (next) this.o.onZoom(next[0], next[1]);
+    } else if (e.key === 'Escape') {
+      if (this.activeX === null && !this.o.range) return;
+      this.setActive(null);
+      if (this.o.range) this.o.onReset();
+    } else return;
+    e.preventDefault();
+  }
+
+  /** The x of every drawn point of the shown runs (decimated data: what the tooltip can show). */
+  private stops(): number[] {
+    const c = this.chart;
+    if (!c) return [];
+    const lists = c.data.datasets.filter((ds, di) => !(ds as LineDataset)[SKIP_HOVER] && c.isDatasetVisible(di)).map((ds) => ds.data);
+    return xStops(lists, this.o.range?.[0], this.o.range?.[1]);
+  }
+
+  /** Where the pointer's tooltip is, so the keyboard carries on from there. */
+  private hoveredX(): number | null {
+    const item = this.chart?.tooltip?.getActiveElements()[0];
+    const p = item && (this.chart!.data.datasets[item.datasetIndex]?.data[item.index] as Pt | undefined);
+    return p ? p.x : null;
+  }
+
+  private setActive(x: number | null): void {
+    if (x === this.activeX) return;
+    this.activeX = x;
+    if (!this.chart) return;
+    this.showActive();
+    this.chart.update('none');
+  }
+
+  /** Puts the tooltip on each shown run's point nearest the active x (the readout then announces it). */
+  private showActive(): void {
+    const c = this.chart!;
+    const items: { datasetIndex: number; index: number }[] = [];
+    const x = this.activeX;
+    if (x !== null) {
+      c.data.datasets.forEach((ds, di) => {
+        if ((ds as LineDataset)[SKIP_HOVER] || !c.isDatasetVisible(di)) return;
+        const i = nearestIndex(ds.data, x, !this.o.x.startsWith('metric:'));
+        if (i >= 0) items.push({ datasetIndex: di, index: i });
+      });
+    }
+    const el = items.length ? c.getDatasetMeta(items[0].datasetIndex).data[items[0].index] : undefined;
+    c.setActiveElements(items);
+    c.tooltip?.setActiveElements(items, { x: el?.x ?? 0, y: el?.y ?? 0 });
   }
 
   get mounted(): boolean {
@@ -125,6 +197,7 @@ export class MetricChart {
     this.canvasBox.prepend(canvas);
     this.chart = new Chart<'line', Pt[]>(canvas, this.config());
     this.detach = attachDragZoom(this.canvasBox, canvas, () => this.chart as unknown as Chart, (a, b) => this.o.onZoom(a, b), () => this.o.onReset());
+    canvas.addEventListener('pointermove', () => (this.activeX = null)); // the pointer's tooltip takes over
     this.structural = true;
     scheduleUpdate(this);
   }
@@ -165,7 +238,7 @@ export class MetricChart {
     const wasFew = s.raw.length < DOTS_BELOW;
     for (const p of pts) {
       s.raw.push(p);
-      if (w > 0) s.smooth.push({ x: p.x, y: emaNext(s.ema, p.y, w), step: p.step, raw: p.y });
+      if (w > 0) s.smooth.push(smoothed(p, emaNext(s.ema, p.y, w)));
     }
     if (wasFew !== s.raw.length < DOTS_BELOW) this.structural = true;
     scheduleUpdate(this);
@@ -222,6 +295,8 @@ export class MetricChart {
     this.o.x = x;
     this.series.clear();
     this.o.range = null;
+    this.activeX = null;
+    this.extent = null;
     if (this.chart) {
       this.chart.options = this.config().options!;
       this.structural = true;
@@ -260,18 +335,37 @@ export class MetricChart {
     this.el.dataset.scale = this.o.log ? 'log' : 'linear';
     this.el.dataset.smoothing = String(this.o.smoothing);
     this.el.dataset.colors = [...this.series.values()].filter((s) => s.raw.length).sort((a, b) => a.spec.id - b.spec.id).map((s) => s.spec.color).join(' ');
+    if (!this.o.range) this.extent = this.dataExtent();
     if (!this.chart) return;
     if (this.structural) {
       this.structural = false;
       this.chart.data.datasets = this.datasets();
     }
     this.chart.update('none');
+    if (this.activeX !== null) {
+      // New data (a zoom's refetch, live points): the active point is found again among what is drawn.
+      this.showActive();
+      this.chart.update('none');
+    }
+  }
+
+  private dataExtent(): [number, number] | null {
+    let lo = Infinity, hi = -Infinity;
+    const sorted = !this.o.x.startsWith('metric:');
+    for (const s of this.series.values()) {
+      const pts = sorted && s.raw.length ? [s.raw[0], s.raw[s.raw.length - 1]] : s.raw;
+      for (const p of pts) {
+        if (p.x < lo) lo = p.x;
+        if (p.x > hi) hi = p.x;
+      }
+    }
+    return lo <= hi ? [lo, hi] : null;
   }
 
   private smoothAll(s: Series): void {
     const w = emaWeight(this.o.smoothing);
     s.ema = emaStart();
-    s.smooth = w > 0 ? s.raw.map((p) => ({ x: p.x, y: emaNext(s.ema, p.y, w), step: p.step, raw: p.y })) : [];
+    s.smooth = w > 0 ? s.raw.map((p) => smoothed(p, emaNext(s.ema, p.y, w))) : [];
   }
 
   private datasets(): LineDataset[] {
@@ -405,9 +499,15 @@ export class MetricChart {
   private tooltipLabel(item: TooltipItem<'line'>): string {
     const p = item.raw as Pt;
     const name = this.o.multiRun ? `${item.dataset.label}: ` : '';
-    const exact = (v: number | null | undefined) => (v === null || v === undefined ? 'NaN' : this.o.unit === 'bytes' ? `${v} (${formatBytes(v)})` : String(v));
     const stepNote = this.o.x !== 'step' && this.o.multiRun ? ` (step ${p.step})` : '';
-    if (p.raw !== undefined) return `${name}${exact(p.raw)}  ·  smoothed ${formatNumber(p.y ?? NaN)}${stepNote}`;
-    return `${name}${exact(p.y)}${stepNote}`;
+    const value = exactValue(p.raw !== undefined ? p.raw : p.y, p.nf, this.o.unit);
+    const smooth = p.raw !== undefined && p.y !== null ? `  ·  smoothed ${formatNumber(p.y)}` : '';
+    return `${name}${value}${smooth}${stepNote}`;
   }
+}
+
+function smoothed(p: Pt, y: number | null): Pt {
+  const out: Pt = { x: p.x, y, step: p.step, raw: p.y };
+  if (p.nf) out.nf = p.nf;
+  return out;
 }

@@ -22,7 +22,7 @@ const nearestX: InteractionModeFunction = (chart, e: ChartEvent) => {
   if (x === null) return items;
   chart.data.datasets.forEach((ds, di) => {
     if ((ds as unknown as Record<string, unknown>)[SKIP_HOVER] || !chart.isDatasetVisible(di)) return;
-    const els = chart.getDatasetMeta(di).data as unknown as { x: number; skip?: boolean }[];
+    const els = chart.getDatasetMeta(di).data as unknown as { x: number }[];
     if (!els.length) return;
     let lo = 0, hi = els.length - 1;
     const sorted = els.length < 3 || (els[0].x <= els[els.length - 1].x && els[0].x <= els[1].x);
@@ -33,14 +33,15 @@ const nearestX: InteractionModeFunction = (chart, e: ChartEvent) => {
         if (els[mid].x < x) lo = mid + 1;
         else hi = mid;
       }
-      // lo is the first element at or right of x; look one step either way for the closest drawn one.
+      // lo is the first element at or right of x; look one step either way for the closest one. Gaps
+      // (NaN, ±Infinity: not drawn) count too, so the tooltip can say what is there.
       for (const j of [lo - 1, lo, lo + 1, lo - 2, lo + 2]) {
-        if (j < 0 || j >= els.length || els[j].skip) continue;
+        if (j < 0 || j >= els.length || !Number.isFinite(els[j].x)) continue;
         if (best < 0 || Math.abs(els[j].x - x) < Math.abs(els[best].x - x)) best = j;
       }
     } else {
       els.forEach((el, j) => {
-        if (!el.skip && (best < 0 || Math.abs(el.x - x) < Math.abs(els[best].x - x))) best = j;
+        if (Number.isFinite(el.x) && (best < 0 || Math.abs(el.x - x) < Math.abs(els[best].x - x))) best = j;
       });
     }
     if (best >= 0 && Math.abs(els[best].x - x) <= MAX_HOVER_PX) {

@@ -32,3 +32,12 @@ export function formatBytes(n: number): string {
   }
   return `${n < 0 ? '-' : ''}${i ? v.toFixed(v < 10 ? 1 : 0) : v} ${BYTE_UNITS[i]}`;
 }
+
+/**
+ * A value as a tooltip shows it exactly: a non-finite one by its kind (the API sends those as gaps with
+ * their kind beside them: NaN, Infinity, -Infinity), bytes with a readable size too.
+ */
+export function exactValue(v: number | null | undefined, nonFinite?: string, unit?: Unit): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return nonFinite ?? (typeof v === 'number' ? String(v) : 'NaN');
+  return unit === 'bytes' ? `${v} (${formatBytes(v)})` : String(v);
+}

@@ -1,6 +1,7 @@
 // Several runs overlaid: the same charts as a run view with one colour per run (the same colour in
 // every chart, from the run's key), a legend that hides and shows runs, and config/summary diffs.
 import type { RunDetail } from '../../runtime/protocol/api';
+import type { RunInfo } from '../../runtime/protocol/live';
 import { ChartGrid } from '../charts/chartGrid';
 import { assignColors, PALETTE_SIZE } from '../charts/colors';
 import { readTheme, onThemeChange } from '../theme';
@@ -23,7 +24,11 @@ export class CompareView implements View {
 
   constructor(private ctx: Ctx, private keys: number[]) {
     this.el = h('section', { class: 'tw-view tw-compare', 'aria-label': 'Compare runs' }, loading('Loading runs…'));
-    this.offs.push(onThemeChange(() => this.recolor()), ctx.live.onResync(() => !this.runs.length && this.load()));
+    this.offs.push(
+      onThemeChange(() => this.recolor()),
+      ctx.live.onResync(() => (this.runs.length ? this.refreshInfo() : this.load())),
+      ctx.live.on('run', (e) => this.onInfo(e.run)),
+    );
     void this.load();
   }
 
@@ -43,6 +48,32 @@ export class CompareView implements View {
     }
     this.colors = assignColors(keys, PALETTE_SIZE);
     this.build(this.keys.length > MAX_COMPARE);
+  }
+
+  /** The legend follows each run's state (running → finished, crashed, …) and name. */
+  private onInfo(info: RunInfo): void {
+    const r = this.runs.find((x) => x.key === info.key);
+    if (!r || (r.state === info.state && r.name === info.name)) {
+      if (r) Object.assign(r, info);
+      return;
+    }
+    Object.assign(r, info);
+    // In place, so a focused legend button keeps focus.
+    const item = this.legend.querySelector(`.tw-legend-item[data-key="${info.key}"]`)?.parentElement;
+    if (!item) return;
+    item.querySelector('.tw-status')?.replaceWith(statusBadge(r.state, r.state === 'running'));
+    const name = item.querySelector('.tw-legend-name');
+    if (name) name.textContent = r.name ?? r.id;
+  }
+
+  /** After a resync: the runs' current states (events were missed). */
+  private async refreshInfo(): Promise<void> {
+    try {
+      const fresh = await Promise.all(this.runs.map((r) => this.ctx.api.run(r.key)));
+      fresh.forEach((f) => this.onInfo(f));
+    } catch {
+      /* the next resync tries again */
+    }
   }
 
   private diffRuns(): DiffRun[] {

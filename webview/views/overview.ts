@@ -1,9 +1,18 @@
 // The run's Overview tab: what the client collected about where it ran (the `meta` records):
-// program, git and host. Missing parts say so instead of showing blanks.
-import type { JsonObject, JsonValue } from '../../runtime/protocol/journal';
+// program, git and host. Missing parts say so instead of showing blanks. A running (or crashed) run
+// also shows its last heartbeat and last activity: heartbeats without activity mean a hung script.
+import type { JsonObject, JsonValue, RunActivity, RunState } from '../../runtime/protocol/journal';
 import { h, clear } from '../util/dom';
+import { formatClock, formatDuration } from '../util/format';
 import './runInfo.css';
 import { gpuSummary } from '../../runtime/protocol/gpuSummary';
+
+/** What the Activity card needs of a run (RunDetail and live RunInfo both have it). */
+export interface RunLiveness {
+  state: RunState;
+  heartbeat_at: number | null;
+  activity?: RunActivity | null;
+}
 
 const obj = (v: JsonValue | undefined): JsonObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined);
 const text = (v: JsonValue | undefined): string => (v === null || v === undefined ? '' : String(v));
@@ -36,11 +45,25 @@ function card(title: string, rows: Row[], empty: string): HTMLElement {
 
 const mono = (s: string) => (s ? h('code', null, s) : null);
 
+const agoText = (ts: number) => `${formatDuration(Math.max(0, Math.floor(Date.now() / 1000 - ts)))} ago`;
+
+/** "12:00:05 (3s ago)"; the part in parentheses is kept current by Overview.tick(). */
+const when = (ts: number) => h('span', null, `${formatClock(ts)} (`, h('span', { class: 'tw-ov-ago', 'data-ts': String(ts) }, agoText(ts)), ')');
+
+function activityText(a: RunActivity): string {
+  if (a.kind === 'log') return a.step !== null ? `log() at step ${a.step}, ` : 'log(), ';
+  return a.step !== null ? `console output (last log() at step ${a.step}), ` : 'console output, ';
+}
+
 export class Overview {
   readonly el = h('div', { class: 'tw-overview' });
+  /** holds the Activity card, so heartbeats repaint only it */
+  private liveSlot = h('div', { class: 'tw-ov-live' });
 
-  set(meta: JsonObject): void {
+  set(meta: JsonObject, run?: RunLiveness): void {
     clear(this.el);
+    if (run) this.setLive(run);
+    this.el.append(this.liveSlot);
     const program = obj(meta.program);
     const git = obj(meta.git);
     const host = obj(meta.host);
@@ -68,5 +91,21 @@ export class Overview {
         ['Environment', env && Object.keys(env).length ? h('ul', { class: 'tw-ov-env' }, Object.entries(env).map(([k, v]) => h('li', null, mono(`${k}=${text(v)}`)))) : null],
       ] : [], 'Not recorded.'),
     );
+  }
+
+  /** Last heartbeat and last activity while the run is running (or after it crashed); nothing otherwise. */
+  setLive(run: RunLiveness): void {
+    clear(this.liveSlot);
+    if (run.state !== 'running' && run.state !== 'crashed') return;
+    const a = run.activity;
+    this.liveSlot.append(card('Activity', [
+      ['Last heartbeat', run.heartbeat_at !== null ? when(run.heartbeat_at) : 'none yet'],
+      ['Last activity', a ? h('span', null, activityText(a), when(a.ts)) : 'none reported yet (no log() call or console output)'],
+    ], ''));
+  }
+
+  /** Keeps the "… ago" texts current (called every second by the run view). */
+  tick(): void {
+    this.liveSlot.querySelectorAll<HTMLElement>('.tw-ov-ago').forEach((e) => (e.textContent = agoText(Number(e.dataset.ts))));
   }
 }

@@ -41,6 +41,12 @@ export class RunView implements View {
       // A run event also follows the client's `meta` and `file` records (collected after start): refetch.
       ctx.live.on('run', (e) => {
         if (e.run.key !== key) return;
+        // A heartbeat changes nothing shown (repainting would also disarm a half-clicked Stop).
+        if (e.heartbeat && this.run) {
+          Object.assign(this.run, e.run);
+          this.overview.setLive(this.run); // its last heartbeat and activity
+          return;
+        }
         this.onInfo(e.run);
         refetchSoon();
       }),
@@ -145,7 +151,7 @@ export class RunView implements View {
 
   private setCollected(run: RunDetail): void {
     this.tables.metadata.set({ ...run.metadata, ...(run.host ? { host: run.metadata.host ?? run.host } : {}), ...(run.run_dir ? { run_dir: run.run_dir } : {}) });
-    this.overview.set(run.metadata);
+    this.overview.set(run.metadata, run);
     this.files.setMetadata(run.metadata);
   }
 
@@ -153,6 +159,7 @@ export class RunView implements View {
     if (!this.run) return;
     Object.assign(this.run, info);
     this.paintHead();
+    this.overview.setLive(this.run);
   }
 
   private paintHead(): void {
@@ -184,6 +191,7 @@ export class RunView implements View {
   }
 
   private tickDuration(): void {
+    this.overview.tick();
     if (this.run?.state !== 'running') return;
     const d = this.head.querySelector('.tw-run-duration');
     if (d) d.textContent = formatDuration(this.duration());

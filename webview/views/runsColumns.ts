@@ -1,5 +1,6 @@
 // Columns of the runs list: the fixed ones, and any config.* / summary.* value the user picks.
 import type { RunListItem } from '../../runtime/protocol/api';
+import type { RunInfo } from '../../runtime/protocol/live';
 import type { JsonValue } from '../../runtime/protocol/journal';
 import { formatDate, formatDuration, formatValue } from '../util/format';
 import { h } from '../util/dom';
@@ -61,4 +62,48 @@ export function pathValue(obj: unknown, path: string): JsonValue | undefined {
     cur = (cur as Record<string, unknown>)[seg];
   }
   return cur as JsonValue | undefined;
+}
+
+/**
+ * A config/summary column's value in an object the way the API reads it (runQueries.jsonColumn): the
+ * nested path a → b, else a top-level key literally named "a.b" (flat dotted keys, as W&B logs them).
+ */
+export function columnValue(obj: unknown, path: string): JsonValue | undefined {
+  const nested = pathValue(obj, path);
+  if (nested !== undefined && nested !== null) return nested;
+  if (path.includes('.') && obj !== null && typeof obj === 'object' && !Array.isArray(obj) && Object.hasOwn(obj, path)) return (obj as Record<string, JsonValue>)[path];
+  return nested;
+}
+
+/** What the list is filtered and sorted by (RunsPrefs' fields that decide which rows show, in what order). */
+export interface ListQuery {
+  sort: string;
+  project: string;
+  state: string;
+  tag: string;
+  group: string;
+  q: string;
+}
+
+/** RunInfo fields each sort key orders by (config./summary. sorts are handled by their own events). */
+const SORT_FIELDS: Record<string, (keyof RunInfo)[]> = {
+  state: ['state'], name: ['name', 'id'], id: ['id'], project: ['project'], group: ['group'], tags: ['tags'], notes: ['notes'],
+  job_type: ['job_type'], duration: ['state', 'finished_at'], finished_at: ['finished_at'], exit_code: ['exit_code'],
+  sweep_id: ['sweep_id'], last_step: ['last_step'], history_rows: ['history_rows'], updated_at: ['updated_at'],
+  heartbeat_at: ['heartbeat_at'], created_at: ['created_at'],
+};
+
+/**
+ * Whether a listed run's new info can move it within the list or out of it: a field the list is
+ * filtered or sorted by changed (a running run finishing under state=running, say). Then the list is
+ * queried again rather than patched in place.
+ */
+export function infoMovesRow(q: ListQuery, old: RunInfo, next: RunInfo): boolean {
+  const changed = (f: keyof RunInfo) => JSON.stringify(old[f]) !== JSON.stringify(next[f]);
+  if (q.state && changed('state')) return true;
+  if (q.project && changed('project')) return true;
+  if (q.group && changed('group')) return true;
+  if (q.tag && changed('tags')) return true;
+  if (q.q && (['id', 'name', 'notes', 'tags', 'group', 'job_type', 'project'] as const).some(changed)) return true;
+  return (SORT_FIELDS[q.sort] ?? []).some(changed);
 }

@@ -8,7 +8,7 @@ import type { RunsQuery } from '../api';
 import { h, clear, debounce, frameThrottle } from '../util/dom';
 import { naturalCompare } from '../charts/sections';
 import { pagesFor, scrollToRow, visibleRows } from './virtual';
-import { BASE_COLUMNS, valueColumn, isLive, durationOf, pathValue, type Column } from './runsColumns';
+import { BASE_COLUMNS, valueColumn, isLive, durationOf, columnValue, infoMovesRow, type Column } from './runsColumns';
 import { ColumnPicker } from './columnPicker';
 import { errorState, loading, noRuns } from './states';
 import { MAX_COMPARE, type Ctx, type RunsPrefs, type View } from './context';
@@ -81,9 +81,10 @@ export class RunsList implements View {
       h('div', { class: 'tw-grid-wrap' }, this.scroller, this.overlay));
     this.body.addEventListener('click', (e) => this.click(e));
     this.offs.push(
-      ctx.live.on('run', (e) => this.onRun(e.run)),
+      ctx.live.on('run', (e) => this.onRun(e.run, e.heartbeat === true)),
       ctx.live.on('run-deleted', () => this.refreshSoon()),
-      ctx.live.on('summary', (e) => this.onSummary(e.run.key, e.summary)),
+      ctx.live.on('summary', (e) => this.onValues(e.run.key, 'summary', e.summary)),
+      ctx.live.on('config', (e) => this.onValues(e.run.key, 'config', e.config)),
       ctx.live.onResync(() => this.refresh()),
     );
     new ResizeObserver(() => this.paint()).observe(this.scroller);
@@ -175,7 +176,8 @@ export class RunsList implements View {
     const p = this.p;
     return {
       project: p.project || undefined, state: p.state || undefined, tag: p.tag || undefined, group: p.group || undefined, q: p.q || undefined,
-      sort: p.sort, order: p.order, columns: p.columns, offset, limit: PAGE,
+      // The sort value comes along even when its column is hidden, so live changes to it can be told apart.
+      sort: p.sort, order: p.order, columns: /^(config|summary)\./.test(p.sort) && !p.columns.includes(p.sort) ? [...p.columns, p.sort] : p.columns, offset, limit: PAGE,
     };
   }
 
@@ -409,11 +411,13 @@ export class RunsList implements View {
     if (this.p.selected.length >= 2) this.ctx.open({ kind: 'compare', keys: [...this.p.selected] });
   }
 
-  private onRun(info: RunInfo): void {
+  /** `heartbeat`: only heartbeat_at moved (keeps the live dot lit; cannot make a run match the filters). */
+  private onRun(info: RunInfo, heartbeat: boolean): void {
     for (const [page, runs] of this.pages) {
       const i = runs.findIndex((r) => r.key === info.key);
       if (i < 0) continue;
       const old = runs[i];
+      if (infoMovesRow(this.p, old, info)) this.refreshSoon();
       runs[i] = { ...old, ...info, duration: info.finished_at ? info.finished_at - info.created_at : old.duration, columns: old.columns };
       const row = this.rows.get(page * PAGE + i);
       if (row) (row as RowEl).run = undefined;
@@ -421,19 +425,28 @@ export class RunsList implements View {
       return;
     }
     // A run we have not listed: new, or now matching the filters.
-    this.refreshSoon();
+    if (!heartbeat) this.refreshSoon();
   }
 
-  private onSummary(key: number, summary: JsonObject): void {
-    const cols = this.p.columns.filter((c) => c.startsWith('summary.'));
+  /**
+   * Live config/summary values into their columns. A summary event carries the whole summary (a key
+   * it lacks was removed); a config event only the keys that changed. Sorted by one that changed: query again.
+   */
+  private onValues(key: number, kind: 'summary' | 'config', values: JsonObject): void {
+    const prefix = `${kind}.`;
+    const sortedBy = this.p.sort.startsWith(prefix) ? this.p.sort : null;
+    const cols = [...new Set([...this.p.columns.filter((c) => c.startsWith(prefix)), ...(sortedBy ? [sortedBy] : [])])];
     if (!cols.length) return;
     for (const [page, runs] of this.pages) {
       const i = runs.findIndex((r) => r.key === key);
       if (i < 0) continue;
       const columns = { ...runs[i].columns };
       for (const c of cols) {
-        const v = pathValue(summary, c.slice('summary.'.length));
-        if (v !== undefined) columns[c] = v;
+        const v = columnValue(values, c.slice(prefix.length));
+        if (v === undefined && kind === 'config') continue;
+        const next = v ?? null;
+        if (c === sortedBy && JSON.stringify(next) !== JSON.stringify(columns[c] ?? null)) this.refreshSoon();
+        columns[c] = next;
       }
       runs[i] = { ...runs[i], columns };
       const row = this.rows.get(page * PAGE + i);

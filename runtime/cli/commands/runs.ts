@@ -7,7 +7,7 @@ import type { RunRow, Store } from '../../store/store';
 import { flattenRow, numberText, plainJson } from '../../store/values';
 import type { JsonObject, JsonValue } from '../../protocol/journal';
 import { systemExportLines, SYSTEM_KEY_PREFIX } from '../../store/systemSamples'; // system metrics
-import { COLLECTED_KEYS, metadataLines } from '../metadataText';
+import { COLLECTED_KEYS, livenessLines, metadataLines } from '../metadataText';
 
 export function duration(run: RunRow, now = Date.now() / 1000): number {
   const end = run.state === 'running' ? now : run.finished_at ?? run.heartbeat_at ?? run.updated_at;
@@ -23,6 +23,7 @@ export function runDetails(store: Store, run: RunRow) {
     id: run.id, name: run.name, project: run.project, entity: run.entity, state: run.state, exit_code: run.exit_code,
     error: run.error, tags: run.tags, notes: run.notes, group: run.group, job_type: run.job_type, sweep_id: run.sweep_id,
     created: isoTime(run.created_at), finished: isoTime(run.finished_at), heartbeat: isoTime(run.heartbeat_at),
+    activity: run.activity ? { time: isoTime(run.activity.ts), kind: run.activity.kind, step: run.activity.step } : null,
     duration: round3(duration(run)), resumed: run.resumed, host: run.host, run_dir: run.run_dir,
     config: plainJson(run.config), summary: plainJson(run.summary),
     metadata: { ...Object.fromEntries(COLLECTED_KEYS.map((k) => [k, null])), ...(plainJson(run.metadata) as JsonObject) },
@@ -52,10 +53,8 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+// Non-finite numbers arrive from flatRow as NaN / Infinity / -Infinity, the names JSONL and show use too.
 function csvValue(v: JsonValue | undefined): string {
-  if (v === 'NaN') return 'NaN';
-  if (v === 'Infinity') return 'inf';
-  if (v === '-Infinity') return '-inf';
   return csvField(cellText(v as JsonValue));
 }
 
@@ -103,6 +102,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
           `${run.project}/${run.id}  ${run.name ?? ''}`,
           `  state      ${run.state}${run.exit_code != null ? ` (exit code ${run.exit_code})` : ''}`,
           `  created    ${localTime(run.created_at)}   duration ${humanDuration(d.duration)}`,
+          ...livenessLines(run),
         ];
         if (run.tags.length) lines.push(`  tags       ${run.tags.join(', ')}`);
         if (run.group) lines.push(`  group      ${run.group}`);

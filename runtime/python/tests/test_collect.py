@@ -17,11 +17,11 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, clean_env, have_runtime_cli, journals_of, python_path
+from conftest import REPO, clean_env, have_runtime_cli, journals_of, prerequisite, python_path
 from trackwell.sysinfo import parse_nvidia_smi
 
 CLI = os.path.join(REPO, "dist", "cli.js")
-needs_cli = pytest.mark.skipif(not have_runtime_cli(), reason="needs node and a built dist/cli.js (npm run build)")
+needs_cli = prerequisite(have_runtime_cli(), "node and a built dist/cli.js (npm run build)")
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
 # Every tag the runtime's sampler records for a run on Linux without a GPU (runtime/metrics/monitor.ts

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES, REPO, clean_env, python_path, run_ids, stored_run
+from conftest import EXAMPLES, REPO, clean_env, prerequisite, python_path, run_ids, stored_run
 
 CLI = os.path.join(REPO, "dist", "cli.js")
 
-pytestmark = pytest.mark.skipif(not os.path.isdir(EXAMPLES), reason="shared/examples not found")
+pytestmark = prerequisite(os.path.isdir(EXAMPLES), "the example scripts in %s (or TRACKWELL_EXAMPLES_DIR)" % EXAMPLES)
 
 
 def run_example(name, workdir, root, launched=False, launch_id="exlaunch"):

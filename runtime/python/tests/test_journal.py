@@ -121,6 +121,39 @@ def test_heartbeat_every_five_seconds(tmp_path):
     assert [round(r["ts"] - t0, 3) for r in recs if r["t"] == "heartbeat"] == [5.1, 10.2, 15.2]
 
 
+def test_heartbeats_carry_the_last_activity(tmp_path):
+    """A heartbeat says when the script last called log() (and the step it went to) or printed; the
+    writer's own warnings do not count, and before any activity there is none to report."""
+    import time
+
+    from trackwell.journal import JournalFile
+    from trackwell.writer import CONSOLE, Writer
+
+    j = JournalFile(str(tmp_path / "run.journal"))
+    t0 = time.time()
+    w = Writer(j, t0)
+    w.console_captured = lambda: True
+    w._periodic(t0 + 5.5)                                 # nothing happened yet
+    w.queue.append(({"a": 1}, None, None, t0 + 6))        # log() at step 0
+    w.queue.append(({"a": 2}, 7, True, t0 + 7))           # log(step=7)
+    w.drain()
+    w._periodic(t0 + 11)
+    w.queue.append((CONSOLE, "stdout", "epoch done\n", t0 + 12))
+    w.drain()
+    w._periodic(t0 + 16.5)
+    w.warn("something the writer itself says")            # goes to the console, but is not the script's activity
+    w.drain()
+    w._periodic(t0 + 22)
+    j.close()
+    recs, _ = parse_journal(str(tmp_path / "run.journal"))
+    beats = [r for r in recs if r["t"] == "heartbeat"]
+    assert "activity" not in beats[0]
+    assert beats[1]["activity"] == {"ts": t0 + 7, "kind": "log", "step": 7}
+    assert beats[2]["activity"] == {"ts": t0 + 12, "kind": "console", "step": 7}
+    assert beats[3]["activity"] == beats[2]["activity"]
+    assert any(r["t"] == "console" and "something the writer" in r.get("text", "") for r in recs)
+
+
 def test_trackwell_sync_of_a_torn_journal_stores_everything_before_it_and_warns(run_script):
     import subprocess
 

@@ -17,10 +17,10 @@ import time
 
 import pytest
 
-from conftest import REPO, clean_env, journals_of, python_path
+from conftest import REPO, clean_env, journals_of, prerequisite, python_path
 
 CLI = os.path.join(REPO, "dist", "cli.js")
-pytestmark = pytest.mark.skipif(not os.path.exists(CLI), reason="dist/cli.js not built (npm run build)")
+pytestmark = prerequisite(os.path.exists(CLI), "a built dist/cli.js (npm run build)")
 
 
 def cli(root, *args):
@@ -462,3 +462,52 @@ def test_ctrl_c_under_trackwell_run_kills_the_run_and_keeps_its_data(live, workd
     assert [r["step"] for r in recs if r["t"] == "history"] == [s for s, _ in got]
     assert "at50" in cli(live.root, "logs", "ctrlc001", "--stream", "stdout")
     assert "KeyboardInterrupt" in cli(live.root, "logs", "ctrlc001", "--stream", "stderr")
+
+
+def test_heartbeats_report_the_last_activity_to_the_runtime(live, workdir):
+    """`show` (text and --json) has the last heartbeat and the last activity of a running run: a log()
+    at its step, then console output; a hung script keeps heartbeating with its activity standing still."""
+    live()
+    p = spawn(workdir, live.root, """
+        import sys, trackwell as tw, trackwell.writer
+        trackwell.writer.HEARTBEAT_SECONDS = 0.2   # not 5 s: the test need not wait
+        run = tw.init(project="p", id="activ001")
+        for i in range(4):
+            run.log({"x": i})
+        sys.stdin.readline()                       # "hung": heartbeats go on, activity stands still
+        print("after the pause")
+        sys.stdin.readline()
+        run.finish()
+    """, stdin=subprocess.PIPE)
+
+    def activity(kind):
+        end = time.time() + 30
+        while True:
+            show = json.loads(cli(live.root, "show", "activ001", "--json"))
+            a = show.get("activity")
+            if (a and a["kind"] == kind) or time.time() > end:
+                return show
+            time.sleep(0.3)
+
+    try:
+        show = activity("log")
+        assert show["state"] == "running"
+        assert show["activity"]["kind"] == "log" and show["activity"]["step"] == 3, show["activity"]
+        assert show["activity"]["time"] <= show["heartbeat"]
+        text = cli(live.root, "show", "activ001")
+        assert "\n  heartbeat  " in text and " ago)" in text
+        assert "\n  activity   log() at step 3, " in text, text
+        p.stdin.write("\n")
+        p.stdin.flush()
+        show = activity("console")
+        assert show["activity"]["kind"] == "console" and show["activity"]["step"] == 3, show["activity"]
+        assert "\n  activity   console output (last log() at step 3), " in cli(live.root, "show", "activ001")
+        p.stdin.write("\n")
+        p.stdin.flush()
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    finally:
+        if p.poll() is None:
+            p.kill()
+    show = wait_state(live.root, "activ001", ("finished",), 30)
+    assert "heartbeat  " not in cli(live.root, "show", "activ001"), "a finished run shows no liveness lines"

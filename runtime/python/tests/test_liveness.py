@@ -17,12 +17,10 @@ import subprocess
 import sys
 import time
 
-import pytest
-
-from conftest import REPO, clean_env, python_path
+from conftest import REPO, clean_env, prerequisite, python_path
 
 CLI = os.path.join(REPO, "dist", "cli.js")
-pytestmark = pytest.mark.skipif(not os.path.exists(CLI), reason="dist/cli.js not built (npm run build)")
+pytestmark = prerequisite(os.path.exists(CLI), "a built dist/cli.js (npm run build)")
 
 CRASH_AFTER = 30       # liveness.ts CRASH_AFTER_SECONDS (HEARTBEAT_SECONDS * 6)
 CRASH_AFTER_ALIVE = 120  # liveness.ts CRASH_AFTER_SECONDS_PID_ALIVE (HEARTBEAT_SECONDS * 24)

@@ -2,8 +2,6 @@
 import glob
 import os
 
-import pytest
-
 from conftest import JOURNAL, stored_run
 
 FIRST = """
@@ -141,8 +139,6 @@ def test_resume_from_truncates_history_and_takes_precedence_over_id(run_script):
     assert not glob.glob(os.path.join(r.root, "runs", "*-ignored1"))
 
 
-@pytest.mark.xfail(not JOURNAL, strict=False,
-                   reason="the runtime's scan ingests journals in path order, so a fork can be ingested before its source")
 def test_fork_from_starts_a_new_run_from_the_source_step(run_script):
     r = first_run(run_script)
     r2 = run_script("""

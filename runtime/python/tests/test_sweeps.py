@@ -10,10 +10,10 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, have_runtime_cli
+from conftest import REPO, have_runtime_cli, prerequisite
 
 CLI = os.path.join(REPO, "dist", "cli.js")
-pytestmark = pytest.mark.skipif(not have_runtime_cli(), reason="node or dist/cli.js missing (node scripts/build.mjs)")
+pytestmark = prerequisite(have_runtime_cli(), "node and a built dist/cli.js (npm run build)")
 
 
 def cli_json(root, *args):

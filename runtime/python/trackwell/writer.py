@@ -3,8 +3,9 @@
 The training thread only appends to `queue` (a deque: append/popleft are atomic). This thread wakes
 every 20 ms (or at once for a barrier), applies items in order: the step/commit state machine
 (history.py), step_sync, sanitising, summary defaults and define_metric aggregates, console
-coalescing; then writes the lines in one call and flushes. It emits a heartbeat every 5 s and summary
-changes at most every 0.5 s. An error in one item is reported once and the item skipped: the thread
+coalescing; then writes the lines in one call and flushes. It emits a heartbeat every 5 s (with the
+last activity: when the script last called log() or wrote to the console, and the step it logged to) and
+summary changes at most every 0.5 s. An error in one item is reported once and the item skipped: the thread
 itself never dies while the run is open.
 """
 import base64
@@ -72,6 +73,9 @@ class Writer:
         self._warned = set()
         self._good_names = set()
         self._last_hb = time.time()
+        # Last activity, for heartbeats: [ts, kind, step of the last log()]. Set as items are applied on
+        # this thread, so the training thread pays nothing; the writer's own warnings do not count.
+        self._activity = [None, None, None]
         self._last_summary = 0.0
         self._write_failed = False
         self.thread = threading.Thread(target=self._main, name="trackwell-writer", daemon=True)
@@ -98,6 +102,8 @@ class Writer:
             item = q.popleft()
             try:
                 if type(item[0]) is dict:
+                    act = self._activity
+                    act[0], act[1], act[2] = item[3], "log", item[1] if item[1] is not None else self.steps.step
                     if self._con is not None:
                         self._console_flush()
                     warning = self.steps.log(item[0], item[1], item[2], item[3], self.committed)
@@ -108,6 +114,7 @@ class Writer:
                             self._commit(step, row, ts)
                         self.committed.clear()
                 elif item[0] == CONSOLE:
+                    self._activity[0], self._activity[1] = item[3], "console"
                     self._console_add(item[1], item[2], item[3])
                 else:
                     if self._con is not None:
@@ -129,7 +136,11 @@ class Writer:
     def _periodic(self, now):
         if now - self._last_hb >= HEARTBEAT_SECONDS:
             self._last_hb = now
-            self._add({"t": "heartbeat", "ts": now})
+            rec = {"t": "heartbeat", "ts": now}
+            ts, kind, step = self._activity
+            if ts is not None:
+                rec["activity"] = {"ts": ts, "kind": kind, "step": step}
+            self._add(rec)
         if (self.dirty or self.removed) and now - self._last_summary >= SUMMARY_INTERVAL:
             self._emit_summary(now)
         self._write()

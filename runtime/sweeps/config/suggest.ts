@@ -28,9 +28,13 @@ export function suggest(word: string, candidates: readonly string[], max = 3): s
   for (const c of candidates) {
     const lc = c.toLowerCase();
     if (lc === w) continue;
-    const dist = editDistance(w, lc);
     const limit = Math.max(1, Math.floor(Math.max(w.length, lc.length) / 3));
     const prefix = w.length >= 3 && (lc.startsWith(w) || w.startsWith(lc));
+    // The distance is at least the difference in length, and exactly that for a prefix: no quadratic
+    // table where that decides (a long value, e.g. the rest of a file inside an unclosed quote, is free).
+    const gap = Math.abs(w.length - lc.length);
+    if (gap > limit && !prefix) continue;
+    const dist = prefix ? gap : editDistance(w, lc);
     if (dist >= Math.max(w.length, lc.length)) continue; // nothing in common: 'q' is not a typo of 'a'
     if (dist <= limit || prefix) scored.push({ c, score: prefix ? Math.min(dist, 1.5) : dist });
   }
