@@ -60,7 +60,8 @@ export class SweepView implements View {
         this.refetch();
       }),
       ctx.live.on('run', (e) => {
-        if (e.run.sweep_id === this.id) this.refetch();
+        // A heartbeat changes nothing the sweep view shows.
+        if (e.run.sweep_id === this.id && !e.heartbeat) this.refetch();
       }),
       ctx.live.on('history', (e) => this.onHistory(e.run.key, e.points)),
       ctx.live.onResync(() => void this.load()),
