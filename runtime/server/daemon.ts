@@ -45,7 +45,12 @@ export async function ensureRuntime(
   if (opts.statsIntervalSeconds !== undefined) args.push('--stats-interval', String(opts.statsIntervalSeconds));
   // Inside an editor the current executable may be Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
   const env = { ...process.env, TRACKWELL_DIR: root, ELECTRON_RUN_AS_NODE: '1' };
-  const child = spawn(opts.node ?? process.execPath, args, { detached: true, stdio: ['ignore', log, log], env });
+  const node = opts.node ?? process.execPath;
+  const child = spawn(node, args, { detached: true, stdio: ['ignore', log, log], env });
+  // A Node that cannot be started, or a runtime that dies at once, fails now rather than at the deadline.
+  let failed: string | undefined;
+  child.once('error', (e) => (failed ??= `Could not start Node.js at ${node} (${(e as NodeJS.ErrnoException).code ?? e.message})`));
+  child.once('exit', (code, signal) => (failed ??= `The runtime exited (${signal ?? `exit code ${code}`}) before it was ready; see ${paths.log}`));
   child.unref();
   fs.closeSync(log);
   const deadline = Date.now() + (opts.timeoutMs ?? 15000);
@@ -53,6 +58,12 @@ export async function ensureRuntime(
     await new Promise((r) => setTimeout(r, 100));
     const rt = await findRuntime(root);
     if (rt) return rt;
+    // Another process may have won the race to serve this root: that one is found above next time.
+    if (failed) {
+      const other = await findRuntime(root);
+      if (other) return other;
+      throw new Error(failed);
+    }
   }
   throw new Error(`The runtime did not start within ${(opts.timeoutMs ?? 15000) / 1000} s; see ${paths.log}`);
 }

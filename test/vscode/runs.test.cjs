@@ -204,6 +204,26 @@ suite('Runs view actions, restored panels, runtime restarts, runs started outsid
     assert.ok(res.runs.some((r) => r.name === 'e2e-failing'));
   });
 
+  test('with trackwell.nodePath pointing nowhere, Restart Runtime says what failed and which setting to fix; fixing it recovers', async () => {
+    await api.connection.connect();
+    const config = vscode.workspace.getConfiguration('trackwell');
+    // A machine setting: it lives in the user's settings.
+    await config.update('nodePath', '/nonexistent/node-7f3', vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('trackwell.restartRuntime');
+      const said = errors.find((m) => m.includes('/nonexistent/node-7f3'));
+      assert.ok(said, `an error named the Node.js it could not start: ${JSON.stringify(errors)}`);
+      assert.match(said, /^Trackwell: Could not start Node\.js at \/nonexistent\/node-7f3 \(ENOENT\)\. Check the "trackwell\.nodePath" setting/);
+      assert.equal(api.connection.connected, false);
+    } finally {
+      await config.update('nodePath', undefined, vscode.ConfigurationTarget.Global);
+    }
+    await vscode.commands.executeCommand('trackwell.restartRuntime');
+    await until('reconnected with the default Node.js', () => api.connection.connected);
+    assert.ok(alive(runtimeJson(root).pid));
+    errors.length = 0; // the failure above was expected; the teardown checks nothing else went wrong
+  });
+
   test('a run started with `trackwell run` in a terminal shows in the status bar without the Runs view: the panel\'s first chart, seeded; Stop ends it', async () => {
     const alt = path.join(folder().fsPath, '.trackwell-terminal');
     const config = vscode.workspace.getConfiguration('trackwell');
