@@ -209,7 +209,7 @@ export class Ingestor {
         const a = activityOf(rec.activity);
         if (a && a.ts >= (w.activity?.ts ?? -Infinity)) {
           w.activity = a;
-          this.store.db.prepare('UPDATE runs SET activity = ? WHERE key = ?').run(JSON.stringify(a), w.key);
+          w.changed = true; // written with the rest of the run row in saveWorking
         }
         return true;
       }
@@ -385,12 +385,13 @@ export class Ingestor {
     this.store.db.prepare(`UPDATE runs SET name = ?, notes = ?, group_name = ?, job_type = ?, entity = ?, tags = ?, state = ?,
       exit_code = ?, error = ?, updated_at = ?, finished_at = ?, heartbeat_at = ?, host = ?, pid = ?, run_dir = ?, sweep_id = ?,
       mode = ?, launch_id = ?, resumed = ?, fork_from = ?, config = ?, config_locked = ?, summary = ?, metadata = ?, metrics = ?,
-      last_step = ?, last_runtime = ?, history_rows = ?, console_bytes = ? WHERE key = ?`).run(
+      last_step = ?, last_runtime = ?, history_rows = ?, console_bytes = ?, activity = ? WHERE key = ?`).run(
       w.name, w.notes, w.group, w.job_type, w.entity, JSON.stringify(w.tags), w.state, w.exit_code,
       w.error ? JSON.stringify(w.error) : null, Date.now() / 1000, w.finished_at, w.heartbeat_at, w.host, w.pid, w.run_dir,
       w.sweep_id, w.mode, w.launch_id, w.resumed ? 1 : 0, w.fork_from ? JSON.stringify(w.fork_from) : null,
       JSON.stringify(w.config), JSON.stringify(w.config_locked), JSON.stringify(w.summary), JSON.stringify(w.metadata),
-      JSON.stringify(w.metrics), w.last_step, w.last_runtime, w.history_rows, w.console_bytes, w.key);
+      JSON.stringify(w.metrics), w.last_step, w.last_runtime, w.history_rows, w.console_bytes,
+      w.activity ? JSON.stringify(w.activity) : null, w.key);
     const beat = w.heartbeat_at ?? 0;
     const beatDue = w.state === 'running' && beat - (this.beatsSent.get(w.key) ?? -Infinity) >= HEARTBEAT_EVENT_SECONDS;
     if (w.infoChanged || beatDue) {

@@ -466,40 +466,24 @@ export class SystemMonitor {
       let reading: GpuReading;
       if (this.nvidia) {
         const nv = this.nvidia;
-        const wantApps = this.appsStale || Date.now() - this.appsAt >= APPS_REFRESH_MS;
         // The loop's newest reading; a query of its own on the first tick (which also settles the fields
         // this driver accepts), while the loop (re)starts, or where loop mode does not work.
         const loopMs = this.loopMs();
         const fromLoop = this.nvLoop?.latest(2 * loopMs + 500);
         const [gpus, apps] = await Promise.all([
           fromLoop ?? nv.queryGpus(timeoutMs),
-          wantApps ? nv.queryApps(timeoutMs).catch((e) => {
-            this.warnOnce('apps', `trackwell: system metrics: ${(e as Error).message}; gpu.process.* tags are not sampled`);
-            return this.apps;
-          }) : Promise.resolve(this.apps),
+          this.refreshedProcessMap(this.apps, () => nv.queryApps(timeoutMs)),
         ]);
-        if (wantApps) {
-          this.apps = apps;
-          this.appsAt = Date.now();
-          this.appsStale = false;
-        }
+        this.apps = apps;
         reading = nvidiaReading(gpus, this.apps);
         if (this.runs.size) this.nvLoop?.ensure(loopMs, nv.fields, gpus.length);
       } else {
         const rocm = this.rocm!;
-        const wantPids = this.appsStale || Date.now() - this.appsAt >= APPS_REFRESH_MS;
         const [r, pidGpus] = await Promise.all([
           rocm.query(timeoutMs),
-          wantPids ? rocm.queryPidGpus(timeoutMs).catch((e) => {
-            this.warnOnce('apps', `trackwell: system metrics: ${(e as Error).message}; gpu.process.* tags are not sampled`);
-            return this.rocmPids;
-          }) : Promise.resolve(this.rocmPids),
+          this.refreshedProcessMap(this.rocmPids, () => rocm.queryPidGpus(timeoutMs)),
         ]);
-        if (wantPids) {
-          this.rocmPids = pidGpus;
-          this.appsAt = Date.now();
-          this.appsStale = false;
-        }
+        this.rocmPids = pidGpus;
         reading = { tags: rocmGpuTags(r), metadata: rocmMetadata(r), processTags: (pids) => rocmProcessTags(r, this.rocmPids, pids) };
       }
       this.gpuFailures = 0;
@@ -529,6 +513,23 @@ export class SystemMonitor {
     } catch (e) {
       this.warnOnce(`${what}:${(e as Error).message}`, `trackwell: system metrics (${what}) failed: ${(e as Error).message}`);
     }
+  }
+
+  /**
+   * Which processes use which GPU: asked of the tool every APPS_REFRESH_MS (or when marked stale), as it
+   * costs a process of its own; a failed refresh keeps the last answer and says so once.
+   */
+  private async refreshedProcessMap<T>(last: T, query: () => Promise<T>): Promise<T> {
+    if (!this.appsStale && Date.now() - this.appsAt < APPS_REFRESH_MS) return last;
+    let next = last;
+    try {
+      next = await query();
+    } catch (e) {
+      this.warnOnce('apps', `trackwell: system metrics: ${(e as Error).message}; gpu.process.* tags are not sampled`);
+    }
+    this.appsAt = Date.now();
+    this.appsStale = false;
+    return next;
   }
 
   private warnOnce(key: string, msg: string): void {

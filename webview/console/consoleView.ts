@@ -18,8 +18,8 @@ export class ConsoleView {
   private domFirst = 0;
   private next = 0;
   private loading = true;
-  /** reload() filled a new terminal: the lines on screen belong to the old one. */
-  private swapPending = false;
+  /** The terminal whose lines are on screen (reload() fills a new one off screen, then swaps). */
+  private shown?: Terminal;
   private buffered: { offset: number; text: string }[] = [];
   private follow = true;
   private jump: HTMLElement;
@@ -97,7 +97,6 @@ export class ConsoleView {
       const start = Math.max(0, res.total - TAIL_BYTES);
       // The new text goes into a fresh terminal; what is on screen stays until it is complete (no blank flash).
       this.term = new Terminal(this.linesKept);
-      this.swapPending = true;
       this.next = start;
       if (start > 0) {
         this.note.hidden = false;
@@ -154,8 +153,8 @@ export class ConsoleView {
 
   private paint(): void {
     if (this.loading) return; // reload() paints once the whole tail is in
-    if (this.swapPending) {
-      this.swapPending = false;
+    if (this.shown !== this.term) {
+      this.shown = this.term;
       clear(this.out);
       this.lineEls = [];
     }

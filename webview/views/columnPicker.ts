@@ -14,7 +14,8 @@ export class ColumnPicker {
   private filter = '';
   private keys: string[] = [];
 
-  constructor(private state: () => PickerState, private change: (s: PickerState) => void, private close: () => void) {
+  /** Closing (Escape, a click outside) is the opener's: it listens on the document. */
+  constructor(private state: () => PickerState, private change: (s: PickerState) => void) {
     const field = h('vscode-textfield', { placeholder: 'Filter keys', 'aria-label': 'Filter column keys' }) as HTMLElement & { value: string };
     field.addEventListener('input', () => {
       this.filter = field.value.toLowerCase();
@@ -22,12 +23,6 @@ export class ColumnPicker {
     });
     this.list = h('div', { class: 'tw-picker-list' });
     this.el = h('div', { class: 'tw-popover', role: 'dialog', 'aria-label': 'Choose columns' }, field, this.list);
-    this.el.addEventListener('keydown', (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        this.close();
-      }
-    });
   }
 
   setKeys(keys: string[]): void {

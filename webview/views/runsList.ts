@@ -38,6 +38,7 @@ export class RunsList implements View {
   private clearBtn: HTMLElement & { disabled: boolean };
   private projectSel: Field;
   private picker?: ColumnPicker;
+  private closePicker?: () => void;
   private pickerBox: HTMLElement;
   private knownKeys = new Set<string>();
   private columns: Column[] = [];
@@ -97,6 +98,7 @@ export class RunsList implements View {
 
   dispose(): void {
     this.offs.forEach((f) => f());
+    this.closePicker?.(); // its document listeners go with it
     window.clearInterval(this.timer);
     this.refreshSoon.cancel();
   }
@@ -483,43 +485,36 @@ export class RunsList implements View {
   }
 
   private togglePicker(btn: HTMLElement): void {
-    if (this.picker) {
-      this.picker.el.remove();
-      this.picker = undefined;
-      btn.setAttribute('aria-expanded', 'false');
-      btn.focus();
+    if (this.closePicker) {
+      this.closePicker();
       return;
     }
-    this.picker = new ColumnPicker(
+    const picker = new ColumnPicker(
       () => ({ columns: this.p.columns, hidden: this.p.hidden }),
       (s) => this.setQuery({ columns: s.columns, hidden: s.hidden }),
-      () => this.togglePicker(btn),
     );
-    this.picker.setKeys(this.columnKeys());
+    this.picker = picker;
+    picker.setKeys(this.columnKeys());
     void this.loadColumnKeys(); // runs may have logged new keys since the list loaded
-    this.pickerBox.append(this.picker.el);
+    this.pickerBox.append(picker.el);
     btn.setAttribute('aria-expanded', 'true');
-    this.picker.focus();
-    const picker = this.picker;
-    const done = () => {
-      document.removeEventListener('mousedown', outside);
-      document.removeEventListener('keydown', escape);
-    };
+    picker.focus();
     const outside = (e: MouseEvent) => {
-      if (this.picker !== picker) done();
-      else if (!this.pickerBox.contains(e.target as Node)) {
-        done();
-        this.togglePicker(btn);
-      }
+      if (!this.pickerBox.contains(e.target as Node)) close();
     };
     // Escape closes the popover wherever focus is (a repaint may have moved it to the page).
     const escape = (e: KeyboardEvent) => {
-      if (this.picker !== picker) done();
-      else if (e.key === 'Escape' && !e.defaultPrevented) {
-        done();
-        this.togglePicker(btn);
-      }
+      if (e.key === 'Escape' && !e.defaultPrevented) close();
     };
+    const close = () => {
+      document.removeEventListener('mousedown', outside);
+      document.removeEventListener('keydown', escape);
+      picker.el.remove();
+      this.picker = this.closePicker = undefined;
+      btn.setAttribute('aria-expanded', 'false');
+      btn.focus();
+    };
+    this.closePicker = close;
     document.addEventListener('mousedown', outside);
     document.addEventListener('keydown', escape);
   }
