@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { startRuntime, type TestRuntime } from '../helpers/runtime';
 import { cliAsync, cliJson, waitFor } from '../helpers/cli';
+import { JournalWriter } from '../helpers/journal';
 import { launchBrowser, openDashboard, pythonClientReady, shot, skipReason, tmpRoot, watchErrors, type Browsing } from './harness';
 import type { SweepDetail } from '../../runtime/protocol/api';
 
@@ -215,5 +216,54 @@ test('dark theme', { skip }, async () => {
   await waitFor(async () => (await count(p, '.tw-pc polyline.tw-pc-line')) === 4, 10000, 'polylines');
   await p.waitForTimeout(200);
   await shot(p, 'sweep-dark');
+  assert.deepEqual(errors, []);
+});
+
+test('a running trial\'s heartbeats do not refetch the sweep; a change of its state does', { skip }, async () => {
+  const { p, errors } = await page();
+  // Heartbeat run events the page is sent.
+  let beats = 0;
+  p.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    beats += String(f.payload).match(/"heartbeat":true/g)?.length ?? 0; // several events share a frame
+  }));
+  await openDashboard(p, rt, `#/sweep/${sweepId}`);
+  await waitFor(async () => Number(await data(p, '.tw-sweep-lines', 'lines')) === 4, 10000, 'lines');
+  let fetches = 0;
+  p.on('request', (r) => {
+    if (new URL(r.url()).pathname === `/api/sweeps/${sweepId}`) fetches++;
+  });
+  // A trial of this sweep, posted as its client's sender would: its run record, then heartbeats over 10 s
+  // apart on its clock (each pushed as a heartbeat run event; the page is sent them). Its clock runs a
+  // little ahead so that no beat is old enough for the run to be taken for crashed meanwhile.
+  const t0 = Date.now() / 1000 - 10;
+  // Its first beat with the run record: the run is alive from the start (not taken for crashed).
+  const j = new JournalWriter(path.join(rt.root, 'posted', 'beatswp1'), 'beatswp1', 'tune', { name: 'beating-trial', sweep_id: sweepId, start_time: t0 });
+  let posted = 0;
+  const post = async () => {
+    const bytes = j.bytes();
+    const r = await rt.request('POST', `/api/ingest?journal=${j.uuid}&offset=${posted}&path=${encodeURIComponent(j.file)}`, bytes.subarray(posted));
+    assert.equal(r.status, 200, JSON.stringify(r.json));
+    posted = bytes.length;
+  };
+  j.add('heartbeat', {}, t0);
+  await post();
+  await waitFor(() => fetches > 0 || undefined, 5000, 'the new trial refetches the sweep');
+  // The controller's sweep event for the new trial refetches too: wait for quiet.
+  for (let seen = -1; seen !== fetches;) {
+    seen = fetches;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  fetches = 0;
+  for (let k = 1; k <= 3; k++) {
+    j.add('heartbeat', {}, t0 + 10.5 * k);
+    await post();
+  }
+  await waitFor(() => beats >= 3 || undefined, 5000, 'three heartbeat events reach the page');
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(fetches, 0, 'heartbeats change nothing the sweep view shows');
+  j.add('exit', { state: 'finished', exit_code: 0 }, t0 + 32);
+  assert.equal((await rt.get<{ runs: { state: string }[] }>('/api/runs?q=beatswp1')).runs[0].state, 'running');
+  await post();
+  await waitFor(() => fetches > 0 || undefined, 5000, 'the trial finishing refetches the sweep');
   assert.deepEqual(errors, []);
 });
